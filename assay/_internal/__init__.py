@@ -1,0 +1,1 @@
+"""Internal helpers: no stability promise."""

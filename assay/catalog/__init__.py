@@ -1,0 +1,170 @@
+"""Catalogers: find packages in a resolved file tree.
+
+A cataloger is a module (or object) with ``NAME`` (e.g. ``dpkg-db-cataloger``),
+``GLOBS`` (the files it starts from), optionally ``NEEDS`` (more globs it reads, so
+image sources can capture them while streaming layers) and
+``catalog(resolver, env) -> Parsed``.  Most are built with :class:`GlobCataloger`
+from ``glob -> parser`` pairs.  One failing file never stops the scan: the
+failure becomes a warning naming the file, and the rest is still cataloged.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, Sequence
+
+from ..errors import AssayError, CatalogError, SourceError
+from ..model import Distro, Location, Package, Relationship
+from ..source.tree import FileResolver
+
+__all__ = [
+    "Environment",
+    "Parsed",
+    "Cataloger",
+    "GlobCataloger",
+    "CatalogResult",
+    "catalog",
+    "all_catalogers",
+    "CATALOGER_MODULES",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Environment:
+    """What catalogers know besides the file tree: the distro, and where warnings go."""
+
+    distro: Distro | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        log.warning(message)
+        self.warnings.append(message)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    packages: tuple[Package, ...] = ()
+    relationships: tuple[Relationship, ...] = ()
+
+    @staticmethod
+    def of(packages: Iterable[Package] = (), relationships: Iterable[Relationship] = ()) -> "Parsed":
+        return Parsed(tuple(packages), tuple(relationships))
+
+
+class Cataloger(Protocol):
+    NAME: str
+    GLOBS: tuple[str, ...]
+
+    def catalog(self, resolver: FileResolver, env: Environment) -> Parsed: ...
+
+
+Parser = Callable[[FileResolver, Environment, Location], Parsed]
+
+
+class GlobCataloger:
+    """Runs ``parser`` on every file matching its glob; stamps ``found_by``; isolates failures."""
+
+    def __init__(self, name: str, parsers: Sequence[tuple[str, Parser]], needs: Sequence[str] = ()) -> None:
+        self.NAME = name
+        self.parsers = tuple(parsers)
+        self.GLOBS = tuple(g for g, _ in self.parsers)
+        self.NEEDS = tuple(needs)
+
+    def catalog(self, resolver: FileResolver, env: Environment) -> Parsed:
+        pkgs: list[Package] = []
+        rels: list[Relationship] = []
+        seen: set[str] = set()
+        for glob, parser in self.parsers:
+            for loc in resolver.glob(glob):
+                if loc.path in seen:
+                    continue
+                seen.add(loc.path)
+                try:
+                    got = parser(resolver, env, loc)
+                except SourceError:
+                    raise
+                except AssayError as exc:
+                    env.warn(f"{self.NAME}: {exc.diagnostics()}")
+                    continue
+                except Exception as exc:  # a parser bug must not lose the rest of the image
+                    log.debug("cataloger failed", exc_info=True)
+                    env.warn(f"{self.NAME}: {loc.path}: {type(exc).__name__}: {exc}")
+                    continue
+                pkgs.extend(p if p.found_by else p.evolve(found_by=self.NAME) for p in got.packages)
+                rels.extend(got.relationships)
+        return Parsed(tuple(pkgs), tuple(rels))
+
+
+# Modules under assay.catalog that expose CATALOGERS (a tuple of catalogers), in run order.
+CATALOGER_MODULES: tuple[str, ...] = (
+    "dpkg",
+    "apk",
+    "rpm",
+)
+
+
+def all_catalogers(selection: Sequence[str] = ()) -> list[Cataloger]:
+    out: list[Cataloger] = []
+    for mod in CATALOGER_MODULES:
+        m = importlib.import_module(f"{__name__}.{mod}")
+        out.extend(m.CATALOGERS)
+    if selection:
+        wanted = set(selection)
+        out = [c for c in out if c.NAME in wanted or any(c.NAME.startswith(w) for w in wanted)]
+    return out
+
+
+def all_globs(catalogers: Sequence[Cataloger]) -> tuple[str, ...]:
+    from . import distro
+
+    globs: list[str] = list(distro.GLOBS)
+    for c in catalogers:
+        globs.extend(c.GLOBS)
+        globs.extend(getattr(c, "NEEDS", ()))
+    return tuple(dict.fromkeys(globs))
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogResult:
+    packages: tuple[Package, ...]
+    relationships: tuple[Relationship, ...]
+    distro: Distro | None
+    warnings: tuple[str, ...]
+
+
+def catalog(resolver: FileResolver, catalogers: Sequence[Cataloger] | None = None, *, distro: Distro | None = None) -> CatalogResult:
+    """Detect the distro, then run every cataloger over the resolver."""
+    from . import distro as distro_mod
+
+    if catalogers is None:
+        catalogers = all_catalogers()
+    env = Environment(distro=distro if distro is not None else distro_mod.identify(resolver))
+    pkgs: list[Package] = []
+    rels: list[Relationship] = []
+    for c in catalogers:
+        try:
+            got = c.catalog(resolver, env)
+        except SourceError:
+            raise
+        except AssayError as exc:
+            env.warn(f"{c.NAME}: {exc.diagnostics()}")
+            continue
+        except Exception as exc:
+            log.debug("cataloger failed", exc_info=True)
+            env.warn(f"{c.NAME}: {type(exc).__name__}: {exc}")
+            continue
+        pkgs.extend(got.packages)
+        rels.extend(got.relationships)
+    ids = {p.id for p in pkgs}
+    rels = [r for r in rels if r.source in ids and r.target in ids]
+    return CatalogResult(tuple(pkgs), tuple(rels), env.distro, tuple(env.warnings))
+
+
+def parse_error(loc: Location, message: str, line: int | None = None) -> CatalogError:
+    """A CatalogError naming the file (and line) that could not be read."""
+    where = f"{loc.path}:{line}" if line is not None else loc.path
+    return CatalogError(f"{where}: {message}")

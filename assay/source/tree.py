@@ -1,0 +1,329 @@
+"""The squashed file tree every source presents, and the resolver catalogers read through.
+
+A :class:`FileTree` holds metadata only (names, types, sizes, link targets, the
+layer each entry came from and an opaque reference to its content).  Content is
+read on demand through a ``ContentOpener`` supplied by the source, so an image is
+never extracted to disk.
+
+Symlinks are resolved with chroot semantics: absolute targets are relative to the
+source root, ``..`` never climbs above it (a link that tries is an error), and
+more than :data:`MAX_LINK_HOPS` hops is a loop.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Iterable, Iterator, Sequence
+
+from ..errors import SourceError
+from ..model import Location
+from .._internal.globs import compile_glob, glob_basename
+
+__all__ = ["Node", "FileTree", "FileResolver", "DEFAULT_READ_LIMIT", "MAX_LINK_HOPS", "normpath"]
+
+MAX_LINK_HOPS = 40
+DEFAULT_READ_LIMIT = 512 * 1024 * 1024
+
+FILE, DIR, SYMLINK, OTHER = "f", "d", "l", "o"
+
+
+class Node:
+    __slots__ = ("kind", "size", "mode", "link", "layer", "ref", "children")
+
+    def __init__(self, kind: str, *, size: int = 0, mode: int = 0o644, link: str = "", layer: int = -1, ref: Any = None) -> None:
+        self.kind = kind
+        self.size = size
+        self.mode = mode
+        self.link = link
+        self.layer = layer
+        self.ref = ref
+        self.children: dict[str, Node] | None = {} if kind == DIR else None
+
+
+def normpath(path: str) -> str:
+    """Normalise an in-source path to ``/a/b``; raise on ``..`` that leaves the root."""
+    parts: list[str] = []
+    for seg in path.replace("\\", "/").split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if not parts:
+                raise SourceError(f"path {path!r} escapes the source root")
+            parts.pop()
+            continue
+        parts.append(seg)
+    return "/" + "/".join(parts)
+
+
+class FileTree:
+    """A mutable tree while a source is being read; read-only once :meth:`freeze` is called."""
+
+    def __init__(self, layers: Sequence[str] = ()) -> None:
+        self.root = Node(DIR, layer=0, mode=0o755)
+        self.layers: list[str] = list(layers)  # index -> layer digest
+        self._names: dict[str, list[str]] | None = None
+
+    # -- building -----------------------------------------------------------------
+    def _dir(self, parts: list[str], layer: int) -> Node:
+        node = self.root
+        for seg in parts:
+            assert node.children is not None
+            child = node.children.get(seg)
+            if child is None or child.kind != DIR:
+                child = Node(DIR, layer=layer, mode=0o755)
+                node.children[seg] = child
+            node = child
+        return node
+
+    def add(self, path: str, node: Node) -> None:
+        parts = normpath(path).split("/")[1:]
+        if not parts:
+            return  # the root itself
+        parent = self._dir(parts[:-1], node.layer)
+        assert parent.children is not None
+        old = parent.children.get(parts[-1])
+        if node.kind == DIR and old is not None and old.kind == DIR:
+            old.mode, old.layer = node.mode, node.layer  # keep the children of lower layers
+            return
+        parent.children[parts[-1]] = node
+        self._names = None
+
+    def get(self, path: str) -> Node | None:
+        """The node at ``path`` without following any symlink."""
+        node = self.root
+        for seg in normpath(path).split("/")[1:]:
+            if node.children is None:
+                return None
+            nxt = node.children.get(seg)
+            if nxt is None:
+                return None
+            node = nxt
+        return node
+
+    def whiteout(self, path: str, layer: int) -> None:
+        """Hide ``path`` as seen from lower layers (``.wh.<name>``)."""
+        p = normpath(path)
+        parent = self.get(posixpath.dirname(p))
+        if parent is None or parent.children is None:
+            return
+        name = posixpath.basename(p)
+        node = parent.children.get(name)
+        if node is None:
+            return
+        if node.layer < layer:
+            del parent.children[name]
+        else:
+            _prune_below(node, layer)
+        self._names = None
+
+    def opaque(self, path: str, layer: int) -> None:
+        """Hide every lower-layer entry under the directory ``path`` (``.wh..wh..opq``)."""
+        node = self.get(path)
+        if node is not None and node.kind == DIR:
+            _prune_below(node, layer)
+            self._names = None
+
+    # -- reading ------------------------------------------------------------------
+    def resolve(self, path: str, *, follow_last: bool = True) -> tuple[str, Node | None]:
+        """Follow symlinks in every component; return the real path and its node (None if missing)."""
+        hops = 0
+        todo = normpath(path).split("/")[1:]
+        done: list[str] = []
+        node = self.root
+        while todo:
+            seg = todo.pop(0)
+            if node.children is None:
+                return "/" + "/".join(done + [seg] + todo), None
+            child = node.children.get(seg)
+            if child is None:
+                return "/" + "/".join(done + [seg] + todo), None
+            if child.kind == SYMLINK and (todo or follow_last):
+                hops += 1
+                if hops > MAX_LINK_HOPS:
+                    raise SourceError(f"symlink loop at {path} (more than {MAX_LINK_HOPS} links)")
+                target = child.link
+                if target.startswith("/"):
+                    base: list[str] = []
+                else:
+                    base = list(done)
+                new: list[str] = []
+                for t in [*base, *target.split("/")]:
+                    if t in ("", "."):
+                        continue
+                    if t == "..":
+                        if not new:
+                            raise SourceError(
+                                f"symlink {'/' + '/'.join(done + [seg])} -> {target} points outside the source root"
+                            )
+                        new.pop()
+                    else:
+                        new.append(t)
+                todo = new + todo
+                done = []
+                node = self.root
+                continue
+            done.append(seg)
+            node = child
+        return "/" + "/".join(done), node
+
+    def walk(self) -> Iterator[tuple[str, Node]]:
+        """Every non-directory entry, depth first, in name order."""
+        stack: list[tuple[str, Node]] = [("", self.root)]
+        while stack:
+            prefix, node = stack.pop()
+            assert node.children is not None
+            for name in sorted(node.children, reverse=True):
+                child = node.children[name]
+                path = f"{prefix}/{name}"
+                if child.kind == DIR:
+                    stack.append((path, child))
+                else:
+                    yield path, child
+
+    def names(self) -> dict[str, list[str]]:
+        """basename -> paths of non-directory entries (built once, after the tree is complete)."""
+        if self._names is None:
+            idx: dict[str, list[str]] = {}
+            for path, _ in self.walk():
+                idx.setdefault(path.rsplit("/", 1)[1], []).append(path)
+            self._names = idx
+        return self._names
+
+    def count(self) -> int:
+        return sum(len(v) for v in self.names().values())
+
+
+def _prune_below(node: Node, layer: int) -> None:
+    if node.children is None:
+        return
+    for name in list(node.children):
+        child = node.children[name]
+        if child.layer < layer:
+            del node.children[name]
+        else:
+            _prune_below(child, layer)
+
+
+ContentOpener = Callable[[Node], IO[bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    real: str
+    access: str
+    node: Node
+
+
+class FileResolver:
+    """What catalogers see: globbing, symlink-safe lookup and reading of the squashed tree."""
+
+    def __init__(self, tree: FileTree, opener: ContentOpener, *, read_limit: int = DEFAULT_READ_LIMIT) -> None:
+        self.tree = tree
+        self._open = opener
+        self.read_limit = read_limit
+
+    # -- locating -----------------------------------------------------------------
+    def _location(self, real: str, access: str, node: Node) -> Location:
+        layer = self.tree.layers[node.layer] if 0 <= node.layer < len(self.tree.layers) else ""
+        return Location(path=real, layer=layer, access_path=access if access != real else "")
+
+    def location(self, path: str) -> Location | None:
+        """Where ``path`` really is (symlinks followed), or None when it does not exist or is not a file."""
+        real, node = self.tree.resolve(path)
+        if node is None or node.kind != FILE:
+            return None
+        return self._location(real, normpath(path), node)
+
+    def exists(self, path: str) -> bool:
+        try:
+            return self.tree.resolve(path)[1] is not None
+        except SourceError:
+            return False
+
+    def is_dir(self, path: str) -> bool:
+        try:
+            node = self.tree.resolve(path)[1]
+        except SourceError:
+            return False
+        return node is not None and node.kind == DIR
+
+    def listdir(self, path: str) -> list[str]:
+        real, node = self.tree.resolve(path)
+        if node is None or node.children is None:
+            return []
+        return sorted(node.children)
+
+    def glob(self, *patterns: str) -> list[Location]:
+        """Regular files (or symlinks to them) whose path matches any pattern, sorted by path.
+
+        A matching symlink whose target is missing is skipped; one that loops or
+        leaves the root raises :class:`SourceError`.
+        """
+        names = self.tree.names()
+        found: dict[str, Location] = {}
+        for pattern in patterns:
+            rx = compile_glob(pattern)
+            base = glob_basename(pattern)
+            if base is not None:
+                candidates: Iterable[str] = names.get(base, ())
+            else:
+                brx = compile_glob(pattern.rstrip("/").rsplit("/", 1)[-1])
+                candidates = (p for n, ps in names.items() if brx.match(n) for p in ps)
+            for path in candidates:
+                if path in found or not rx.match(path[1:]):
+                    continue
+                node = self.tree.get(path)
+                if node is None:
+                    continue
+                if node.kind == SYMLINK:
+                    real, target = self.tree.resolve(path)
+                    if target is None or target.kind != FILE:
+                        continue
+                    found[path] = self._location(real, path, target)
+                elif node.kind == FILE:
+                    found[path] = self._location(path, path, node)
+        return [found[k] for k in sorted(found)]
+
+    def files(self) -> Iterator[Location]:
+        """Every regular file (symlinks are not followed)."""
+        for path, node in self.tree.walk():
+            if node.kind == FILE:
+                yield self._location(path, path, node)
+
+    # -- reading ------------------------------------------------------------------
+    def _node(self, what: Location | str) -> tuple[str, Node]:
+        path = what.path if isinstance(what, Location) else what
+        real, node = self.tree.resolve(path)
+        if node is None:
+            raise SourceError(f"{path}: no such file in the source")
+        if node.kind != FILE:
+            raise SourceError(f"{path}: not a regular file")
+        return real, node
+
+    def size(self, what: Location | str) -> int:
+        return self._node(what)[1].size
+
+    def open(self, what: Location | str) -> IO[bytes]:
+        _, node = self._node(what)
+        return self._open(node)
+
+    def read(self, what: Location | str, limit: int | None = None) -> bytes:
+        real, node = self._node(what)
+        cap = self.read_limit if limit is None else limit
+        if node.size > cap:
+            raise SourceError(f"{real} is {node.size} bytes, over the {cap}-byte read limit")
+        with self._open(node) as fh:
+            data = fh.read(cap + 1)
+        if len(data) > cap:
+            raise SourceError(f"{real} is larger than the {cap}-byte read limit")
+        return data
+
+    def read_text(self, what: Location | str, limit: int | None = None) -> str:
+        return self.read(what, limit).decode("utf-8", errors="replace")
+
+
+def bytes_opener(node: Node) -> IO[bytes]:
+    """Opener for nodes whose ``ref`` holds their bytes (tests, small captured files)."""
+    return io.BytesIO(node.ref or b"")
