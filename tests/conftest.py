@@ -38,3 +38,12 @@ def corpus() -> Path:
     if not CORPUS.exists():
         pytest.skip("../shared/corpus not available")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def registry():  # type: ignore[no-untyped-def]
+    """A real Debian docker-registry on 127.0.0.1 with a random free port (skips when not installed)."""
+    from tests.registry import registry_server
+
+    with registry_server() as address:
+        yield address

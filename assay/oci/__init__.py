@@ -9,8 +9,22 @@ from __future__ import annotations
 
 from .auth import Authenticator, Credentials, resolve_credentials
 from .client import BlobReader, DigestMismatch, RegistryClient, referrers_tag
-from .mediatypes import ALL_MANIFEST_TYPES, Descriptor, Platform, host_platform, index_platforms, select_platform
-from .reference import InvalidReference, Reference, compute_digest, is_digest, parse_digest, parse_reference
+from .mediatypes import (
+    ALL_MANIFEST_TYPES,
+    Descriptor,
+    Platform,
+    host_platform,
+    index_platforms,
+    select_platform,
+)
+from .reference import (
+    InvalidReference,
+    Reference,
+    compute_digest,
+    is_digest,
+    parse_digest,
+    parse_reference,
+)
 
 __all__ = [
     "ALL_MANIFEST_TYPES",

@@ -33,9 +33,10 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import RegistryError, UsageError
@@ -45,11 +46,11 @@ if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
 __all__ = [
-    "Credentials",
-    "Challenge",
     "Authenticator",
-    "resolve_credentials",
+    "Challenge",
+    "Credentials",
     "parse_www_authenticate",
+    "resolve_credentials",
     "scrub",
 ]
 
@@ -369,7 +370,7 @@ def parse_www_authenticate(header: str) -> list[Challenge]:
 # --- the authenticator ----------------------------------------------------------------
 
 
-def _registry_message(resp: "httpx.Response") -> str:
+def _registry_message(resp: httpx.Response) -> str:
     """A short message from an error response body (registry or token server)."""
     try:
         obj = resp.json()

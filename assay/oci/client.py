@@ -34,17 +34,31 @@ import random
 import re
 import threading
 import time
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, BinaryIO, Self
 
 from ..errors import RegistryError
 from .auth import Authenticator, Credentials, _registry_message, resolve_credentials
-from .mediatypes import ALL_MANIFEST_TYPES, DOCKER_MANIFEST_V1, DOCKER_MANIFEST_V1_SIGNED, OCI_INDEX, Descriptor
-from .reference import DOCKER_HUB, InvalidReference, Reference, compute_digest, new_hasher, parse_digest
+from .mediatypes import (
+    ALL_MANIFEST_TYPES,
+    DOCKER_MANIFEST_V1,
+    DOCKER_MANIFEST_V1_SIGNED,
+    OCI_INDEX,
+    Descriptor,
+)
+from .reference import (
+    DOCKER_HUB,
+    InvalidReference,
+    Reference,
+    compute_digest,
+    new_hasher,
+    parse_digest,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import httpx
 
-__all__ = ["RegistryClient", "BlobReader", "DigestMismatch", "referrers_tag"]
+__all__ = ["BlobReader", "DigestMismatch", "RegistryClient", "referrers_tag"]
 
 log = logging.getLogger("assay.oci")
 
@@ -124,7 +138,14 @@ def _retry_after(value: str | None) -> float | None:
 
 
 class RegistryClient:
-    """A client for one registry (``host[:port]``, as in :attr:`Reference.registry`)."""
+    """A client for one registry (``host[:port]``, as in :attr:`Reference.registry`).
+
+    ``auth`` is an :class:`Authenticator`, :class:`Credentials`, or None for
+    anonymous access; :meth:`for_reference` looks credentials up the way
+    docker does.  ``retries`` counts attempts per request (>= 1); delays grow
+    from ``backoff`` seconds, doubling up to ``backoff_cap``.  Thread-safe:
+    layers may be fetched from several threads with one client.
+    """
 
     def __init__(
         self,
@@ -137,7 +158,7 @@ class RegistryClient:
         backoff: float = 0.2,
         backoff_cap: float = 5.0,
         max_retry_after: float = 60.0,
-        transport: "httpx.BaseTransport | None" = None,
+        transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         chunk_size: int = 16 * MIB,
         max_manifest_size: int = 4 * MIB,
@@ -173,7 +194,7 @@ class RegistryClient:
     @classmethod
     def for_reference(
         cls, ref: Reference, *, username: str | None = None, password: str | None = None, insecure: bool = False, **kwargs: Any
-    ) -> "RegistryClient":
+    ) -> RegistryClient:
         """A client for ``ref``'s registry with credentials found by
         :func:`~assay.oci.auth.resolve_credentials` (explicit ones first)."""
         creds = resolve_credentials(ref.registry, ref.repository, username=username, password=password)
@@ -185,7 +206,7 @@ class RegistryClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "RegistryClient":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -223,7 +244,7 @@ class RegistryClient:
         d = min(self.backoff_cap, self.backoff * (2 ** (attempt - 1)))
         return d / 2 + random.uniform(0, d / 2)
 
-    def _fetch(self, method: str, url: str, *, params: Any = None, headers: Mapping[str, str] | None = None, data: Any = None) -> "httpx.Response":
+    def _fetch(self, method: str, url: str, *, params: Any = None, headers: Mapping[str, str] | None = None, data: Any = None) -> httpx.Response:
         """Unauthenticated request with retries (used for token requests)."""
         return self._send(method, url, scopes=None, params=params, headers=headers, data=data)
 
@@ -238,7 +259,7 @@ class RegistryClient:
         content: bytes | None = None,
         data: Any = None,
         stream: bool = False,
-    ) -> "httpx.Response":
+    ) -> httpx.Response:
         """One logical request: auth challenge answered once, transient
         failures retried; the final response is returned whatever its status
         (except exhausted retries, which raise)."""
@@ -292,7 +313,7 @@ class RegistryClient:
             return resp
 
     @staticmethod
-    def _message(resp: "httpx.Response") -> str:
+    def _message(resp: httpx.Response) -> str:
         """The registry's error message in ``resp`` (read if streamed), or ''."""
         try:
             resp.read()
@@ -302,7 +323,7 @@ class RegistryClient:
         finally:
             resp.close()
 
-    def _error(self, resp: "httpx.Response", what: str) -> RegistryError:
+    def _error(self, resp: httpx.Response, what: str) -> RegistryError:
         """The one-line error for an unexpected response about ``what``."""
         msg = self._message(resp)
         code = resp.status_code
@@ -316,7 +337,7 @@ class RegistryClient:
             return self._fail(f"not found: {what}{tail}")
         return self._fail(f"registry {self.registry} returned HTTP {code} for {what}{tail}")
 
-    def _read_capped(self, resp: "httpx.Response", cap: int, what: str) -> bytes:
+    def _read_capped(self, resp: httpx.Response, cap: int, what: str) -> bytes:
         """The body of a streamed response, refusing more than ``cap`` bytes."""
         length = resp.headers.get("content-length")
         if length and length.isdigit() and int(length) > cap:
@@ -400,13 +421,13 @@ class RegistryClient:
 
     def _media_type(self, body: bytes, content_type: str, name: str) -> str:
         media_type = _bare_type(content_type)
-        declared = ""
+        declared: str = ""
         try:
             obj = json.loads(body)
         except ValueError:
             raise self._fail(f"manifest {name} is not valid JSON") from None
         if isinstance(obj, dict):
-            declared = obj.get("mediaType") if isinstance(obj.get("mediaType"), str) else ""
+            declared = obj["mediaType"] if isinstance(obj.get("mediaType"), str) else ""
             if obj.get("schemaVersion") == 1:
                 media_type = media_type or DOCKER_MANIFEST_V1
         if media_type in _GENERIC_TYPES:
@@ -490,7 +511,7 @@ class RegistryClient:
         length = resp.headers.get("content-length", "")
         return int(length) if length.isdigit() else 0
 
-    def _open(self, repo: str, digest: str) -> "httpx.Response":
+    def _open(self, repo: str, digest: str) -> httpx.Response:
         digest = parse_digest(digest)
         resp = self._send(
             "GET", f"/v2/{repo}/blobs/{digest}", scopes=self._pull(repo), headers={"Accept-Encoding": "identity"}, stream=True
@@ -512,7 +533,7 @@ class RegistryClient:
             raise self._fail(f"blob digest mismatch for {name}: content is {got}", DigestMismatch)
         return body
 
-    def open_blob(self, repo: str, digest: str, *, size: int | None = None) -> "BlobReader":
+    def open_blob(self, repo: str, digest: str, *, size: int | None = None) -> BlobReader:
         """A streaming, read-only file object over a blob.  The digest (and
         ``size``, if given) is checked when the end is reached; read to EOF
         or call :meth:`BlobReader.finish` before trusting what was read."""
@@ -565,9 +586,8 @@ class RegistryClient:
             if digest is not None and got != digest:
                 raise self._fail(f"blob for {self._name(repo, digest)} does not match that digest (content is {got})", DigestMismatch)
             digest = got
-        if digest is not None:
-            if self.head_blob(repo, parse_digest(digest)) is not None:
-                return digest
+        if digest is not None and self.head_blob(repo, parse_digest(digest)) is not None:
+            return digest
         location = self._start_upload(repo, digest=digest, mount_from=mount_from)
         if location is None:
             return digest  # type: ignore[return-value]  # mounted: digest was given
@@ -629,7 +649,7 @@ class RegistryClient:
 
     # --- tags and referrers -------------------------------------------------------------
 
-    def _pages(self, repo: str, path: str, what: str, params: Mapping[str, str] | None, accept: str) -> Iterator["httpx.Response"]:
+    def _pages(self, repo: str, path: str, what: str, params: Mapping[str, str] | None, accept: str) -> Iterator[httpx.Response]:
         """GET ``path`` and every ``Link: <...>; rel="next"`` page after it."""
         url: str | None = path
         seen: set[str] = set()
@@ -715,7 +735,7 @@ class BlobReader(io.RawIOBase):
 
     def __init__(
         self,
-        response: "httpx.Response",
+        response: httpx.Response,
         digest: str,
         *,
         size: int | None = None,
@@ -727,7 +747,7 @@ class BlobReader(io.RawIOBase):
         self.size = size
         self.name = name or digest
         self._resp = response
-        self._chunks = response.iter_bytes(64 * 1024)
+        self._chunks = response.iter_bytes()
         self._buf = b""
         self._pos = 0
         self._hasher = new_hasher(digest)

@@ -12,55 +12,56 @@ from __future__ import annotations
 
 import json
 import platform as _platform
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import SourceError
 
 __all__ = [
-    "OCI_MANIFEST",
-    "OCI_INDEX",
-    "OCI_CONFIG",
-    "OCI_EMPTY",
-    "OCI_EMPTY_DIGEST",
-    "OCI_LAYER",
-    "OCI_LAYER_GZIP",
-    "OCI_LAYER_ZSTD",
-    "OCI_LAYER_NONDIST",
-    "OCI_LAYER_NONDIST_GZIP",
-    "OCI_LAYER_NONDIST_ZSTD",
+    "ACCEPT_MANIFESTS",
+    "ALL_MANIFEST_TYPES",
+    "COSIGN_ARTIFACT_ATTESTATION",
+    "COSIGN_ARTIFACT_SBOM",
+    "COSIGN_ARTIFACT_SIGNATURE",
+    "COSIGN_SIMPLE_SIGNING",
+    "DOCKER_ATTESTATION_MANIFEST",
+    "DOCKER_CONFIG",
+    "DOCKER_FOREIGN_LAYER",
+    "DOCKER_LAYER",
+    "DOCKER_LAYER_GZIP",
+    "DOCKER_LAYER_ZSTD",
     "DOCKER_MANIFEST",
     "DOCKER_MANIFEST_LIST",
     "DOCKER_MANIFEST_V1",
     "DOCKER_MANIFEST_V1_SIGNED",
-    "DOCKER_CONFIG",
-    "DOCKER_LAYER",
-    "DOCKER_LAYER_GZIP",
-    "DOCKER_LAYER_ZSTD",
-    "DOCKER_FOREIGN_LAYER",
-    "DOCKER_ATTESTATION_MANIFEST",
-    "COSIGN_SIMPLE_SIGNING",
-    "COSIGN_ARTIFACT_SIGNATURE",
-    "COSIGN_ARTIFACT_ATTESTATION",
-    "COSIGN_ARTIFACT_SBOM",
     "DSSE_ENVELOPE",
-    "IN_TOTO",
-    "SIGSTORE_BUNDLE_V03",
-    "MANIFEST_TYPES",
     "INDEX_TYPES",
-    "ALL_MANIFEST_TYPES",
-    "ACCEPT_MANIFESTS",
+    "IN_TOTO",
     "LAYER_TYPES",
-    "is_index",
-    "is_manifest",
-    "is_layer",
-    "is_foreign_layer",
-    "layer_compression",
+    "MANIFEST_TYPES",
+    "OCI_CONFIG",
+    "OCI_EMPTY",
+    "OCI_EMPTY_DIGEST",
+    "OCI_INDEX",
+    "OCI_LAYER",
+    "OCI_LAYER_GZIP",
+    "OCI_LAYER_NONDIST",
+    "OCI_LAYER_NONDIST_GZIP",
+    "OCI_LAYER_NONDIST_ZSTD",
+    "OCI_LAYER_ZSTD",
+    "OCI_MANIFEST",
+    "SIGSTORE_BUNDLE_V03",
     "Descriptor",
     "Platform",
-    "parse_platform",
     "host_platform",
     "index_platforms",
+    "is_foreign_layer",
+    "is_index",
+    "is_layer",
+    "is_manifest",
+    "layer_compression",
+    "parse_platform",
     "select_platform",
 ]
 
@@ -125,6 +126,11 @@ _COMPRESSION = {
 }
 LAYER_TYPES = frozenset(_COMPRESSION)
 _FOREIGN = frozenset({DOCKER_FOREIGN_LAYER, OCI_LAYER_NONDIST, OCI_LAYER_NONDIST_GZIP, OCI_LAYER_NONDIST_ZSTD})
+
+
+def _str(value: Any) -> str:
+    """``value`` if it is a string, else '' (JSON fields of the wrong type)."""
+    return value if isinstance(value, str) else ""
 
 
 def _bare(media_type: str) -> str:
@@ -195,7 +201,7 @@ class Platform:
     os_version: str = ""
 
     @classmethod
-    def of(cls, os: str, architecture: str, variant: str = "", os_version: str = "") -> "Platform":
+    def of(cls, os: str, architecture: str, variant: str = "", os_version: str = "") -> Platform:
         os = os.lower()
         architecture = architecture.lower()
         variant = variant.lower()
@@ -209,21 +215,19 @@ class Platform:
         return cls(os, architecture, variant or _DEFAULT_VARIANT.get(architecture, ""), os_version)
 
     @classmethod
-    def from_json(cls, obj: Any) -> "Platform | None":
+    def from_json(cls, obj: Any) -> Platform | None:
         """The platform of an index entry, or None when absent/malformed."""
         if not isinstance(obj, Mapping):
             return None
         os, arch = obj.get("os"), obj.get("architecture")
         if not isinstance(os, str) or not isinstance(arch, str) or not os or not arch:
             return None
-        variant = obj.get("variant") if isinstance(obj.get("variant"), str) else ""
-        os_version = obj.get("os.version") if isinstance(obj.get("os.version"), str) else ""
-        return cls.of(os, arch, variant, os_version)
+        return cls.of(os, arch, _str(obj.get("variant")), _str(obj.get("os.version")))
 
     def __str__(self) -> str:
         return "/".join(p for p in (self.os, self.architecture, self.variant) if p)
 
-    def matches(self, wanted: "Platform", *, explicit_variant: bool) -> bool:
+    def matches(self, wanted: Platform, *, explicit_variant: bool) -> bool:
         """Does this (available) platform satisfy ``wanted``?
 
         When the user named no variant, any variant of the architecture is
@@ -262,7 +266,7 @@ class Descriptor:
     urls: tuple[str, ...] = ()
 
     @classmethod
-    def from_json(cls, obj: Any, *, where: str = "descriptor") -> "Descriptor":
+    def from_json(cls, obj: Any, *, where: str = "descriptor") -> Descriptor:
         """Build from the JSON form; ``where`` names the document in errors."""
         if not isinstance(obj, Mapping):
             raise SourceError(f"{where}: descriptor is not an object")
@@ -281,7 +285,7 @@ class Descriptor:
             digest=digest,
             size=size,
             platform=Platform.from_json(obj.get("platform")),
-            artifact_type=obj.get("artifactType") if isinstance(obj.get("artifactType"), str) else "",
+            artifact_type=_str(obj.get("artifactType")),
             annotations=annotations,
             urls=tuple(u for u in urls if isinstance(u, str)) if isinstance(urls, list) else (),
         )

@@ -27,11 +27,11 @@ __all__ = [
     "DOCKER_HUB",
     "InvalidReference",
     "Reference",
-    "parse_reference",
-    "parse_digest",
-    "is_digest",
     "compute_digest",
+    "is_digest",
     "new_hasher",
+    "parse_digest",
+    "parse_reference",
 ]
 
 DOCKER_HUB = "index.docker.io"
@@ -121,17 +121,17 @@ class Reference:
         """What to ask the registry for: the digest if known, else the tag."""
         return self.digest or self.tag or DEFAULT_TAG
 
-    def with_digest(self, digest: str) -> "Reference":
+    def with_digest(self, digest: str) -> Reference:
         """The same reference pinned to ``digest`` (the tag is kept for display)."""
         return replace(self, digest=parse_digest(digest))
 
-    def with_tag(self, tag: str) -> "Reference":
+    def with_tag(self, tag: str) -> Reference:
         """The same repository at ``tag`` (any digest is dropped)."""
         if not _TAG.fullmatch(tag):
             raise InvalidReference(f"invalid tag {tag!r}")
         return replace(self, tag=tag, digest=None)
 
-    def context(self) -> "Reference":
+    def context(self) -> Reference:
         """The repository alone (registry + repository, no tag or digest),
         like go-containerregistry's ``Reference.Context()``."""
         return Reference(self.registry, self.repository)

@@ -13,6 +13,13 @@ The scanned image or directory is ``metadata.component``; the distro is an
 ``operating-system`` component.  Every component has an entry in
 ``dependencies``, and the root component depends on the packages nothing else
 depends on.
+
+Not written: the files a package owns and free-form package metadata (syft
+leaves them out of CycloneDX too; the assay and syft JSON formats keep them).
+Typed edges between two packages (dev/optional dependencies, contains) are also
+kept as ``assay:relationship:<type>`` properties of the source component so they
+survive a round trip; edges that touch anything but packages are dropped, since
+CycloneDX dependencies may only name components.
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from packageurl import PackageURL
 
 from ..errors import FormatError
 from ..model import (
@@ -30,8 +40,8 @@ from ..model import (
     License,
     Location,
     Package,
-    RelType,
     Relationship,
+    RelType,
     Sbom,
     SourceInfo,
 )
@@ -40,9 +50,9 @@ __all__ = [
     "ENCODE_VERSIONS",
     "JSON_DECODE_VERSIONS",
     "XML_DECODE_VERSIONS",
-    "to_document",
-    "from_document",
     "bom_ref",
+    "from_document",
+    "to_document",
 ]
 
 ENCODE_VERSIONS = ("1.4", "1.5", "1.6")
@@ -291,7 +301,7 @@ def _os_component(d: Distro) -> dict[str, Any]:
         ("syft:distro:versionID", d.version_id),
         ("assay:distro:name", d.name),
         ("assay:distro:version", d.version),
-        ("assay:distro:homeURL", "" if _URL.match(d.home_url or "x") else d.home_url),
+        ("assay:distro:homeURL", d.home_url if d.home_url and not _URL.match(d.home_url) else ""),
     ]
     properties = _props(props)
     if properties:
@@ -306,15 +316,12 @@ def _image_purl(src: SourceInfo, img: ImageInfo) -> str:
     candidates = list(img.tags)
     name = src.name
     for prefix in ("registry:", "docker:", "podman:"):
-        if name.startswith(prefix):
-            name = name[len(prefix) :]
+        name = name.removeprefix(prefix)
     candidates.append(name)
     for ref in candidates:
         m = _DOCKER_REF.match(ref)
-        if not m or "/" not in m.group("repo") and not m.group("tag"):
+        if not m or ("/" not in m.group("repo") and not m.group("tag")):
             continue
-        from packageurl import PackageURL
-
         repo = m.group("repo")
         quals = {"repository_url": repo}
         if img.architecture:
@@ -517,7 +524,7 @@ def _person(v: Any) -> str:
 
 
 def _decode_licenses(c: dict[str, Any], what: str) -> tuple[License, ...]:
-    from .._internal.licenses import to_license
+    from .._internal.licenses import to_license, to_spdx
 
     out: list[License] = []
     for choice in _arr(c.get("licenses"), f"{what} licenses"):
@@ -525,7 +532,9 @@ def _decode_licenses(c: dict[str, Any], what: str) -> tuple[License, ...]:
             continue
         expr = _s(choice.get("expression")).strip()
         if expr:
-            out.append(License(value=expr, spdx=expr))
+            # a compound expression we cannot check (e.g. with LicenseRefs) is kept as it is;
+            # a lone unknown token is no SPDX id and must not be written back as one
+            out.append(License(value=expr, spdx=to_spdx(expr) or ("" if _SPDX_ID.match(expr) else expr)))
             continue
         lic = choice.get("license")
         if not isinstance(lic, dict):
@@ -563,7 +572,7 @@ def _int(v: str) -> int | None:
 
 def _split_srpm(srpm: str) -> tuple[str, str]:
     """``"vim-9.0-1.cm2.src.rpm"`` -> ("vim", "9.0-1.cm2")."""
-    base = srpm[: -len(".src.rpm")] if srpm.endswith(".src.rpm") else srpm
+    base = srpm.removesuffix(".src.rpm")
     parts = base.rsplit("-", 2)
     if len(parts) == 3:
         return parts[0], f"{parts[1]}-{parts[2]}"
@@ -674,7 +683,7 @@ def _decode_package(c: dict[str, Any], what: str) -> Package | None:
 
 def _decode_distro(c: dict[str, Any]) -> Distro:
     props = _properties(c, "operating-system component")
-    swid = c.get("swid") if isinstance(c.get("swid"), dict) else {}
+    swid: dict[str, Any] = c["swid"] if isinstance(c.get("swid"), dict) else {}
     did = _first(props, "syft:distro:id") or _s(swid.get("name")) or _s(c.get("name"))
     home = _first(props, "assay:distro:homeURL")
     if not home:
@@ -843,14 +852,14 @@ def from_document(doc: Any, versions: tuple[str, ...] = JSON_DECODE_VERSIONS) ->
     rels: set[Relationship] = set()
     typed_pairs: set[tuple[str, str]] = set()
     valid_types = {t.value: t for t in RelType}
-    for src, tname, target in typed_props:
+    for owner, tname, target_ref in typed_props:
         rtype = valid_types.get(tname)
-        dst = ref_to_id.get(target)
+        dst = ref_to_id.get(target_ref)
         if rtype is None or dst is None:
             continue
-        rels.add(Relationship(source=src, target=dst, type=rtype))
+        rels.add(Relationship(source=owner, target=dst, type=rtype))
         if rtype in _DEPENDENCY_TYPES:
-            typed_pairs.add((src, dst))
+            typed_pairs.add((owner, dst))
     for i, dep in enumerate(_arr(doc.get("dependencies"), "dependencies")):
         if not isinstance(dep, dict):
             raise _bad(f"dependencies[{i}] is not an object")
@@ -859,9 +868,9 @@ def from_document(doc: Any, versions: tuple[str, ...] = JSON_DECODE_VERSIONS) ->
         if src is None:
             continue
         for t in targets:
-            dst = ref_to_id.get(_s(t))
-            if dst is not None and dst != src and (src, dst) not in typed_pairs:
-                rels.add(Relationship(source=src, target=dst, type=RelType.DEPENDS_ON))
+            target = ref_to_id.get(_s(t))
+            if target is not None and target != src and (src, target) not in typed_pairs:
+                rels.add(Relationship(source=src, target=target, type=RelType.DEPENDS_ON))
 
     tool_name, tool_version = _tool(metadata)
     return Sbom(

@@ -90,7 +90,7 @@ _CHECKSUMS: dict[str, tuple[str, int]] = {
     "blake2b-256": ("BLAKE2b-256", 64),
     "blake2b-384": ("BLAKE2b-384", 96),
     "blake2b-512": ("BLAKE2b-512", 128),
-    "blake3": ("BLAKE3", 0),
+    "blake3": ("BLAKE3", 256),  # spdx-tools wants at least 256 hex digits
     "adler32": ("ADLER32", 8),
 }
 _CHECKSUM_BACK = {v[0]: k for k, v in _CHECKSUMS.items()}
@@ -485,9 +485,9 @@ def source_notes(src: SourceInfo, name: str, version: str) -> list[str]:
     notes = [f"source:kind={source_kind(src)}"]
     if src.input:
         notes.append(f"source:input={src.input}")
-    if src.name and src.name != name:
+    if src.name != name:
         notes.append(f"source:name={src.name}")
-    if src.version and src.version != version:
+    if src.version != version:
         notes.append(f"source:version={src.version}")
     if src.path:
         notes.append(f"source:path={src.path}")
@@ -616,7 +616,8 @@ def package_notes(p: Package) -> list[str]:
     if p.layer:
         notes.append(f"layer={p.layer}")
     for loc in p.locations:
-        notes.append(f"location={loc.layer or '-'} {loc.path}")
+        access = f"\t{loc.access_path}" if loc.access_path and loc.access_path != loc.path else ""
+        notes.append(f"location={loc.layer or '-'} {loc.path}{access}")
     for key, value in (
         ("arch", p.arch),
         ("epoch", "" if p.epoch is None else str(p.epoch)),
@@ -914,15 +915,19 @@ def _distro_from(pkg: Mapping[str, Any], notes: list[tuple[str, str]], fmt: str,
 _PKG_ID = re.compile(r"-([0-9a-f]{16})$")
 
 
-def package_fields(notes: list[tuple[str, str]], purl: str, ptype: str, source_info: str = "") -> dict[str, Any]:
-    """Package fields SPDX has no place for: from our notes, else from purl qualifiers and ``sourceInfo``."""
+def package_fields(notes: list[tuple[str, str]], purl: str, ptype: str, source_info: str = "", ours: bool = False) -> dict[str, Any]:
+    """Package fields SPDX has no place for: from our notes, else from purl qualifiers and ``sourceInfo``.
+
+    ``ours`` says the document was written by assay: then a missing note means an
+    empty field rather than something to guess (the language from the type)."""
     note: dict[str, str] = {}
     locations: list[Location] = []
     for key, value in notes:
         if key == "location":
-            layer, _, path = value.partition(" ")
+            layer, _, rest = value.partition(" ")
+            path, _, access = rest.partition("\t")
             if path:
-                locations.append(Location(path=path, layer="" if layer == "-" else layer))
+                locations.append(Location(path=path, layer="" if layer == "-" else layer, access_path=access))
         else:
             note[key] = value
     if not locations and source_info:
@@ -946,7 +951,7 @@ def package_fields(notes: list[tuple[str, str]], purl: str, ptype: str, source_i
         "epoch": int(epoch_txt) if epoch_txt.isdigit() else None,
         "source_name": src_name,
         "source_version": src_version,
-        "language": note.get("language", "" if notes else language_of(ptype)),
+        "language": note.get("language", "" if ours else language_of(ptype)),
         "dev": note.get("dev") == "true",
         "layer": note.get("layer", locations[0].layer if locations else ""),
         "locations": tuple(locations),
@@ -954,7 +959,7 @@ def package_fields(notes: list[tuple[str, str]], purl: str, ptype: str, source_i
 
 
 def _model_package(
-    pkg: Mapping[str, Any], notes: list[tuple[str, str]], extracted: Mapping[str, str], fmt: str, where: str
+    pkg: Mapping[str, Any], notes: list[tuple[str, str]], extracted: Mapping[str, str], fmt: str, where: str, ours: bool
 ) -> Package:
     sid = _str(pkg, "SPDXID", fmt, where, required=True)
     name = _str(pkg, "name", fmt, where, required=True)
@@ -989,7 +994,7 @@ def _model_package(
         homepage="" if homepage in (NOASSERTION, "NONE") else homepage,
         digests=tuple(digests),
         id=m.group(1) if m else "",
-        **package_fields(notes, purl, ptype, _str(pkg, "sourceInfo", fmt, where)),
+        **package_fields(notes, purl, ptype, _str(pkg, "sourceInfo", fmt, where), ours),
     )
 
 
@@ -1097,9 +1102,11 @@ def from_document(doc: Any, fmt: str) -> Sbom:
     distro: Distro | None = None
     packages: list[Package] = []
     model_ids: dict[str, str] = {}
+    all_notes = {sid: _notes(p, fmt, f"packages[{i}] ({sid})") for sid, (i, p) in by_sid.items()}
+    ours = any(all_notes.values())
     for sid, (i, p) in by_sid.items():
         where = f"packages[{i}] ({sid})"
-        notes = _notes(p, fmt, where)
+        notes = all_notes[sid]
         if sid == root_sid:
             source = _source_from_root(p, notes, fmt, where)
             continue
@@ -1108,7 +1115,7 @@ def from_document(doc: Any, fmt: str) -> Sbom:
             distro = _distro_from(p, notes, fmt, where)
             continue
         try:
-            pkg = _model_package(p, notes, extracted, fmt, where)
+            pkg = _model_package(p, notes, extracted, fmt, where, ours)
         except ValueError as exc:
             raise _fail(fmt, where, str(exc)) from exc
         model_ids[sid] = pkg.id

@@ -11,14 +11,20 @@ fixed order and the output ends with a newline: identical SBOMs give identical b
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import encode_basestring
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import FormatError
 from ..model import Sbom
-from ._cyclonedx import ENCODE_VERSIONS, JSON_DECODE_VERSIONS, from_document, to_document
+from ._cyclonedx import (
+    ENCODE_VERSIONS,
+    JSON_DECODE_VERSIONS,
+    from_document,
+    to_document,
+)
 
-__all__ = ["encode", "decode", "identify", "VERSIONS", "dumps"]
+__all__ = ["VERSIONS", "decode", "dumps", "encode", "identify"]
 
 VERSIONS = ENCODE_VERSIONS
 

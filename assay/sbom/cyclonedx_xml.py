@@ -18,7 +18,7 @@ from ..errors import FormatError
 from ..model import Sbom
 from ._cyclonedx import ENCODE_VERSIONS, XML_DECODE_VERSIONS, from_document, to_document
 
-__all__ = ["encode", "decode", "identify", "VERSIONS", "NAMESPACE"]
+__all__ = ["NAMESPACE", "VERSIONS", "decode", "encode", "identify"]
 
 VERSIONS = ENCODE_VERSIONS
 NAMESPACE = "http://cyclonedx.org/schema/bom/"
@@ -27,7 +27,7 @@ _INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _FIRST_TAG = re.compile(rb"<(?![?!])")
 _ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?bom[\s/>]")
 _NS_DECL = re.compile(rb"""xmlns(?::[\w.-]+)?\s*=\s*["']http://cyclonedx\.org/schema/bom/([0-9]+\.[0-9]+)["']""")
-_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 
 
 # ---------------------------------------------------------------------------- encode
@@ -289,7 +289,11 @@ def decode(data: bytes) -> Sbom:
     ns, _, local = root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)
     if local != "bom" or not ns.startswith(NAMESPACE):
         raise FormatError(f"CycloneDX XML: not a CycloneDX document (root element {local!r} in namespace {ns or 'none'!r})")
-    return from_document(_Reader(ns).document(root, ns[len(NAMESPACE) :]), XML_DECODE_VERSIONS)
+    try:
+        doc = _Reader(ns).document(root, ns[len(NAMESPACE) :])
+    except RecursionError:
+        raise FormatError("CycloneDX XML: components nested too deeply") from None
+    return from_document(doc, XML_DECODE_VERSIONS)
 
 
 def identify(data: bytes) -> str | None:

@@ -384,7 +384,6 @@ def encode(sbom: Sbom, version: str = SPEC_VERSION) -> bytes:
         "dataLicense": data_license,
         "profileConformance": PROFILES,
         "rootElement": [sbom_id],
-        "element": [sbom_id] + members,
     }
     graph = head + [doc_el, sbom_el] + g.elements
     return dump_lines({"@context": CONTEXT, "@graph": graph})
@@ -642,7 +641,7 @@ def decode(data: bytes) -> Sbom:
                 homepage=homepage,
                 digests=digests,
                 id=m.group(1) if m else "",
-                **package_fields(notes.get(eid, []), purl, ptype, _text(e, "software_sourceInfo", where)),
+                **package_fields(notes.get(eid, []), purl, ptype, _text(e, "software_sourceInfo", where), bool(notes)),
             )
         except ValueError as exc:
             raise FormatError(f"{FORMAT}: {where}: {exc}") from exc

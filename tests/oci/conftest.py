@@ -1,19 +1,12 @@
-"""Fixtures for the OCI tests: a real registry (session scoped, slow tests only)."""
+"""Fixtures for the OCI tests: a registry that requires basic auth (the plain one is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
 from tests.registry import registry_server
-
-
-@pytest.fixture(scope="session")
-def registry() -> Iterator[str]:
-    """``host:port`` of a throwaway docker-registry (plain http)."""
-    with registry_server() as address:
-        yield address
 
 
 @pytest.fixture(scope="session")

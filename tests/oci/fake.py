@@ -14,8 +14,8 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import parse_qs
 
 import httpx
@@ -200,7 +200,7 @@ class FakeRegistry:
         buf = self.uploads[id]
         if request.method == "PATCH":
             start, _, end = request.headers.get("content-range", "").partition("-")
-            if start and int(start) != len(buf):
+            if start and (int(start) != len(buf) or int(end) != len(buf) + len(request.content) - 1):
                 return httpx.Response(416)
             buf += request.content
             return httpx.Response(

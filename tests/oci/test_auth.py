@@ -12,7 +12,13 @@ import pytest
 
 from assay.errors import RegistryError, UsageError
 from assay.oci import mediatypes as mt
-from assay.oci.auth import Authenticator, Credentials, parse_www_authenticate, resolve_credentials, scrub
+from assay.oci.auth import (
+    Authenticator,
+    Credentials,
+    parse_www_authenticate,
+    resolve_credentials,
+    scrub,
+)
 from assay.oci.client import RegistryClient
 from tests.oci.fake import HOST, REALM, FakeRegistry
 

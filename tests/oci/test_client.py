@@ -103,6 +103,7 @@ def test_transport_errors_retried_then_one_line(exc: Exception, reason: str) -> 
     fake.fail(is_manifest_get, exc, times=3)
     c, sleeps = client(fake)
     assert c.get_manifest("app", "v1")[0] == MANIFEST  # 3 failures, 4th attempt works
+    assert len(sleeps) == 3
     fake.fail(is_manifest_get, exc, times=4)
     with pytest.raises(RegistryError) as info:
         c.get_manifest("app", "v1")
@@ -235,9 +236,8 @@ def test_blob_digest_mismatch() -> None:
     assert reader.read(2) == b"ev"  # streaming hands data over as it comes...
     with pytest.raises(DigestMismatch):  # ...and refuses at EOF
         reader.read()
-    with pytest.raises(DigestMismatch):
-        with c.open_blob("app", d) as r:
-            r.read(1)  # leaving the block verifies the rest
+    with pytest.raises(DigestMismatch), c.open_blob("app", d) as r:
+        r.read(1)  # leaving the block verifies the rest
 
 
 def _layer(n_files: int = 50) -> bytes:
@@ -294,13 +294,14 @@ def test_put_blob_post_then_put() -> None:
     d = c.put_blob("app", b"hello blob")
     assert d == sha(b"hello blob") and fake.blobs[d] == b"hello blob"
     assert [(r.method, r.url.path) for r in fake.requests] == [
+        ("HEAD", f"/v2/app/blobs/{d}"),
         ("POST", "/v2/app/blobs/uploads/"),
-        ("PUT", fake.requests[1].url.path),
+        ("PUT", fake.requests[2].url.path),
     ]
-    put = fake.requests[1]
+    put = fake.requests[2]
     assert put.url.params["digest"] == d and put.url.params["_state"] == "abc"  # session state kept
     assert put.content == b"hello blob"
-    assert "digest" not in fake.requests[0].url.params  # never a single monolithic POST
+    assert "digest" not in fake.requests[1].url.params  # never a single monolithic POST
     # already there: only a HEAD
     n = len(fake.requests)
     assert c.put_blob("app", b"hello blob", d) == d
@@ -468,3 +469,50 @@ def test_secure_client_never_falls_back_to_http() -> None:
     with pytest.raises(RegistryError) as info:
         c.head_blob("a", sha(b"x"))
     assert str(info.value) == "registry 127.0.0.1:5000 is unreachable: TLS error: wrong version number (a plain-http registry needs insecure mode)"
+
+
+def test_open_blob_interrupted_mid_stream() -> None:
+    class Broken(httpx.SyncByteStream):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield b"abc"
+            raise httpx.ReadError("[Errno 104] Connection reset by peer")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Broken())
+
+    c = RegistryClient(HOST, transport=httpx.MockTransport(handler))
+    d = sha(b"abcdef")
+    blob = c.open_blob("app", d)
+    assert blob.read(3) == b"abc"
+    with pytest.raises(RegistryError) as info:
+        blob.read(3)
+    assert str(info.value) == f"download of blob reg.example/app@{d} was interrupted: connection reset by peer"
+    with pytest.raises(RegistryError, match="failed: connection reset by peer"):
+        c.get_blob("app", d)
+
+
+def test_credentials_not_sent_to_foreign_upload_location() -> None:
+    fake = FakeRegistry(basic=("u", "p"))
+    foreign: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "upload.example":
+            foreign.append(request)
+            return httpx.Response(201, headers={"Docker-Content-Digest": sha(b"data")})
+        if request.method == "POST" and request.headers.get("authorization"):
+            return httpx.Response(202, headers={"Location": "https://upload.example/session/1?sig=x"})
+        return fake.handle(request)
+
+    from assay.oci.auth import Credentials
+
+    c = RegistryClient(HOST, auth=Credentials(username="u", password="p"), transport=httpx.MockTransport(handler))
+    assert c.put_blob("app", b"data") == sha(b"data")
+    (put,) = foreign
+    assert put.method == "PUT" and "authorization" not in put.headers and put.url.params["digest"] == sha(b"data")
+
+
+def test_for_reference_uses_explicit_credentials() -> None:
+    ref = parse_reference("reg.example/team/app:v1")
+    c = RegistryClient.for_reference(ref, username="u", password="p", transport=FakeRegistry().transport())
+    assert c.registry == "reg.example" and c.auth.credentials is not None and c.auth.credentials.username == "u"
+    assert "p" not in repr(c.auth).replace("password", "")

@@ -6,7 +6,13 @@ import pytest
 
 from assay.errors import SourceError
 from assay.oci import mediatypes as mt
-from assay.oci.mediatypes import Descriptor, Platform, index_platforms, parse_platform, select_platform
+from assay.oci.mediatypes import (
+    Descriptor,
+    Platform,
+    index_platforms,
+    parse_platform,
+    select_platform,
+)
 
 
 def _entry(n: int, os: str, arch: str, variant: str = "", **extra: object) -> dict:
@@ -25,7 +31,7 @@ INDEX = {
         _entry(3, "linux", "arm", "v7"),
         _entry(4, "linux", "arm64", "v8"),
         _entry(5, "unknown", "unknown", annotations={"vnd.docker.reference.type": "attestation-manifest"}),
-        _entry(6, "windows", "amd64", **{"platform": {"os": "windows", "architecture": "amd64", "os.version": "10.0.17763.1"}}),
+        _entry(6, "windows", "amd64", platform={"os": "windows", "architecture": "amd64", "os.version": "10.0.17763.1"}),
     ],
 }
 

@@ -15,7 +15,13 @@ from assay.oci.auth import Credentials
 from assay.oci.client import RegistryClient, referrers_tag
 from assay.oci.mediatypes import select_platform
 from assay.oci.reference import compute_digest, parse_reference
-from tests.registry import free_port, layer_tar_gz, skopeo_inspect_raw, skopeo_push, write_oci_layout
+from tests.registry import (
+    free_port,
+    layer_tar_gz,
+    skopeo_inspect_raw,
+    skopeo_push,
+    write_oci_layout,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +63,7 @@ def test_push_and_pull_round_trip(registry: str) -> None:
         data = blob.read()
     assert compute_digest(data) == layer["digest"]
     # an independent client sees exactly the bytes we pushed
-    assert skopeo_inspect_raw(registry, f"assay/roundtrip:v1") == manifest
+    assert skopeo_inspect_raw(registry, "assay/roundtrip:v1") == manifest
     with pytest.raises(RegistryError, match=f"^manifest unknown: {registry}/assay/roundtrip:nope$"):
         c.get_manifest("assay/roundtrip", "nope")
 

@@ -16,13 +16,13 @@ from assay.model import (
     License,
     Location,
     Package,
-    RelType,
     Relationship,
+    RelType,
     Sbom,
     SourceInfo,
 )
 
-__all__ = ["sample_sbom", "LAYER1", "LAYER2", "MANIFEST_DIGEST", "CONFIG_DIGEST", "LABELS"]
+__all__ = ["CONFIG_DIGEST", "LABELS", "LAYER1", "LAYER2", "MANIFEST_DIGEST", "sample_sbom"]
 
 MANIFEST_DIGEST = "sha256:" + "a1" * 32
 CONFIG_DIGEST = "sha256:" + "c0" * 32

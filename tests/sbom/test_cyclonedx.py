@@ -13,7 +13,17 @@ import pytest
 
 from assay import sbom as formats
 from assay.errors import FormatError
-from assay.model import Distro, ImageInfo, License, Location, Package, RelType, Relationship, Sbom, SourceInfo
+from assay.model import (
+    Distro,
+    ImageInfo,
+    License,
+    Location,
+    Package,
+    Relationship,
+    RelType,
+    Sbom,
+    SourceInfo,
+)
 from assay.sbom import cyclonedx_json as cdx_json
 from assay.sbom import cyclonedx_xml as cdx_xml
 from tests.conftest import corpus_path, read_expected
@@ -350,6 +360,36 @@ def test_decode_foreign_json() -> None:
     assert (s.tool_name, s.tool_version) == ("cdxgen", "10.0.0")
 
 
+def test_decoded_license_expressions_are_written_back_validly() -> None:
+    def comp(name: str, licenses: list) -> dict:
+        return {"type": "library", "name": name, "version": "1", "licenses": licenses}
+
+    doc = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "components": [
+            comp("a", [{"expression": "LicenseRef-foo OR MIT"}]),
+            comp("b", [{"expression": "Foo"}]),
+            comp("c", [{"expression": "mit or apache-2.0"}]),
+            comp("d", [{"license": {"id": "MIT"}}, {"license": {"name": "Apache 2.0"}}, {"license": {"url": "https://x"}}]),
+        ],
+    }
+    s = cdx_json.decode(json.dumps(doc).encode())
+    got = {p.name: [(x.value, x.spdx) for x in p.licenses] for p in s.packages}
+    assert got == {
+        "a": [("LicenseRef-foo OR MIT", "LicenseRef-foo OR MIT")],
+        "b": [("Foo", "")],
+        "c": [("mit or apache-2.0", "MIT OR Apache-2.0")],
+        "d": [("MIT", "MIT"), ("Apache 2.0", "Apache-2.0")],
+    }
+    comps = _by_name(_doc(s))
+    assert comps["a"]["licenses"] == [{"expression": "LicenseRef-foo OR MIT"}]
+    assert comps["b"]["licenses"] == [{"license": {"name": "Foo"}}]
+    for version in VERSIONS:
+        _validate("json", version, cdx_json.encode(s, version))
+        _validate("xml", version, cdx_xml.encode(s, version))
+
+
 def test_decode_old_xml() -> None:
     data = b"""<?xml version="1.0"?>
 <bom xmlns="http://cyclonedx.org/schema/bom/1.0" version="1">
@@ -429,6 +469,14 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
         ("xml", BILLION_LAUGHS, "DOCTYPE"),
         ("xml", EXTERNAL_ENTITY, "DOCTYPE"),
         ("xml", b'<bom xmlns="http://example.com/bom"/>', "not a CycloneDX document"),
+        (
+            "xml",
+            b'<bom xmlns="http://cyclonedx.org/schema/bom/1.4"><components>'
+            + b'<component type="library"><name>x</name><components>' * 5000
+            + b"</components></component>" * 5000
+            + b"</components></bom>",
+            "nested too deeply",
+        ),
         ("xml", b'<bom xmlns="http://cyclonedx.org/schema/bom/2.0"/>', "unsupported specVersion '2.0'"),
     ],
 )
