@@ -54,9 +54,9 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -106,7 +106,7 @@ def measure(cmd: Sequence[str], env: dict[str, str] | None = None) -> Run:
 
 
 def series(n: int, make_cmd: Callable[[], tuple[Sequence[str], Callable[[], None]]]) -> Series:
-    """``n`` measured runs; ``make_cmd`` gives a command and a cleanup for each."""
+    """``n`` measured runs; ``make_cmd`` gives a command and a cleanup for each run."""
     s = Series()
     for _ in range(n):
         cmd, cleanup = make_cmd()
@@ -298,17 +298,21 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             cleanup()
 
-        def assay_run() -> tuple[list[str], Callable[[], None]]:
+        def assay_run(img: BenchImage = img) -> tuple[list[str], Callable[[], None]]:
             d, c = _scratch()
             return assay_cmd(img, f"{d}/out.json"), c
 
-        def trivy_run() -> tuple[list[str], Callable[[], None]]:
+        def trivy_run(img: BenchImage = img) -> tuple[list[str], Callable[[], None]]:
             d, c = _scratch()
             return trivy_cmd(trivy, img, f"{d}/cache", f"{d}/out.json"), c  # type: ignore[arg-type]
 
-        a = series(args.runs, assay_run)
-        t = series(args.runs, trivy_run) if trivy else Series()
-        v = series(args.runs, lambda: ([str(trivy), "--version"], lambda: None)) if trivy else Series()
+        # interleaved, so drift in the machine's speed hits every command alike
+        a, t, v = Series(), Series(), Series()
+        for _ in range(args.runs):
+            a.runs += series(1, assay_run).runs
+            if trivy:
+                t.runs += series(1, trivy_run).runs
+                v.runs += series(1, lambda: ([str(trivy), "--version"], lambda: None)).runs
         row = {
             "image": name,
             "tar_bytes": size,
@@ -365,9 +369,12 @@ def render(rows: list[dict], mach: dict[str, str], runs: int) -> str:
             "|---|---|---|---|---|---|"]
     for r in rows:
         f = r["floors"]
-        kinds = lambda d: ", ".join(f"{k} {v}" for k, v in d.items()) or "-"  # noqa: E731
-        out.append(f"| {r['image']} | {fmt_s(f['cat'])} | {fmt_s(f['sha256'])} | {fmt_s(f['gunzip'])} | {kinds(r['assay_packages'][1])} | {kinds(r['trivy_packages'][1])} |")
+        out.append(f"| {r['image']} | {fmt_s(f['cat'])} | {fmt_s(f['sha256'])} | {fmt_s(f['gunzip'])} | {_kinds(r['assay_packages'][1])} | {_kinds(r['trivy_packages'][1])} |")
     return "\n".join(out)
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "-"
 
 
 def profile(img: BenchImage) -> None:

@@ -2,15 +2,17 @@
 
 A Debian bookworm root filesystem comes from ``debootstrap --variant=minbase``;
 a second tree holds real language packages (pip ``--target`` and ``npm
-install``).  ``umoci`` packs them as a two-layer OCI layout (base, then the
-language packages, so layer attribution can be checked) with OCI labels, and
-``skopeo`` converts that layout to a docker-archive or an oci-archive.
+install``).  ``umoci`` packs them as an OCI layout with OCI labels, one layer
+each, plus a third layer made by ``dpkg --install hello`` (so packages come from
+different layers and layer attribution can be checked), and ``skopeo`` converts
+that layout to a docker-archive or an oci-archive.
 
 Every slow step is cached under ``$ASSAY_TEST_CACHE`` (default
 ``~/.cache/assay-tests``) by a key derived from everything that goes into it,
 built in a temporary directory next to its final place and renamed into place
 only when complete, under a file lock so parallel test workers never build the
-same thing twice.  A cold build takes about a minute; a warm one is free.
+same thing twice.  A cold build of the bookworm image takes about 35 s (25 s of
+it debootstrap); a warm one is free.
 
 When a tool is missing, :func:`require` skips the calling test and names the
 Debian package that provides it.
@@ -28,34 +30,34 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
 
 __all__ = [
-    "TOOLS",
     "BOOKWORM_LABELS",
-    "PIP_PACKAGES",
     "NPM_PACKAGES",
+    "PIP_PACKAGES",
+    "TOOLS",
     "BuiltImage",
-    "cache_dir",
-    "debian_mirror",
-    "require",
-    "missing_tools",
-    "cached",
-    "debootstrap",
-    "bookworm_rootfs",
-    "language_tree",
     "bookworm_extras",
+    "bookworm_image",
+    "bookworm_rootfs",
+    "build_image",
+    "cache_dir",
+    "cached",
+    "debian_mirror",
+    "debootstrap",
     "download_debs",
     "dpkg_install",
+    "dpkg_query",
+    "image_layers",
+    "language_tree",
+    "missing_tools",
     "pack_oci",
+    "require",
     "to_docker_archive",
     "to_oci_archive",
-    "image_layers",
-    "build_image",
-    "bookworm_image",
-    "dpkg_query",
 ]
 
 # Bump when a recipe below changes in a way the cache keys do not capture.
@@ -134,10 +136,8 @@ def debian_mirror() -> str:
             continue
         if f.suffix == ".sources":
             for stanza in re.split(r"\n\s*\n", text):
-                fields = dict(
-                    (k.strip().lower(), v.strip())
-                    for k, _, v in (line.partition(":") for line in stanza.splitlines() if line and not line.startswith("#"))
-                )
+                lines = (line.partition(":") for line in stanza.splitlines() if line and not line.startswith("#"))
+                fields = {k.strip().lower(): v.strip() for k, _, v in lines}
                 if "bookworm" in fields.get("suites", "").split() and "main" in fields.get("components", "").split():
                     return fields.get("uris", "").split()[0].rstrip("/")
         else:
@@ -190,7 +190,7 @@ def _remove(path: Path) -> None:
 
 def _run(cmd: Sequence[str | os.PathLike[str]], **kw: object) -> subprocess.CompletedProcess[str]:
     """Run a command; on failure raise with its output tail so the test log says why."""
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    proc = subprocess.run([str(c) for c in cmd], check=False, capture_output=True, text=True, **kw)  # type: ignore[call-overload]
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-25:])
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{tail}")

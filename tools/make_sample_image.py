@@ -35,9 +35,9 @@ import stat
 import sys
 import tarfile
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "assay" / "data" / "sample-image"
@@ -167,7 +167,7 @@ def os_release(rootfs: Path) -> dict[str, str]:
 
 def build(rootfs: Path, extras: Path, out: Path, epoch: int) -> Path:
     """Write the OCI layout to ``out`` (replacing it); return ``out``."""
-    created = datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    created = datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     osr = os_release(rootfs)
     tars = [layer_tar(rootfs, base_paths(rootfs), epoch), layer_tar(extras, language_paths(extras), epoch)]
     blobs: dict[str, bytes] = {}

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import quote
 
 from ..errors import FormatError
@@ -29,27 +30,47 @@ from ..model import (
     License,
     Location,
     Package,
-    RelType,
     Relationship,
+    RelType,
     Sbom,
     SourceInfo,
+)
+from ..model import (
     tool_version as _tool_version,
 )
 
 __all__ = [
     "to_document",
     "from_document",
+    "NOASSERTION",
+    "NAMESPACE_BASE",
+    "ANNOTATION",
     "spdx_created",
+    "sanitize_id",
     "package_spdx_id",
     "format_actor",
     "parse_actor",
+    "actor_to_raw",
     "license_expression",
+    "split_expression",
+    "split_tool",
+    "split_source_rpm",
+    "checksum_name",
     "type_from_purl",
     "type_from_spdx_id",
     "language_of",
     "source_info_text",
     "oci_purl",
-    "NOASSERTION",
+    "is_url",
+    "is_download_location",
+    "source_kind",
+    "source_version",
+    "source_notes",
+    "distro_notes",
+    "package_notes",
+    "source_from_notes",
+    "distro_from_notes",
+    "package_fields",
 ]
 
 NOASSERTION = "NOASSERTION"
@@ -216,8 +237,8 @@ def spdx_created(value: str) -> str:
     except ValueError:
         return EPOCH
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def is_url(value: str) -> bool:
@@ -518,11 +539,11 @@ def source_notes(src: SourceInfo, name: str, version: str) -> list[str]:
 def _root_package(sbom: Sbom, v23: bool, created: str, annotator: str) -> dict[str, Any]:
     src = sbom.source
     img = src.image
-    kind = src.kind if src.kind in ("image", "directory", "file") else "unknown"
+    kind = source_kind(src)
     name = _one_line(src.display_name)
     label_kind = {"image": "Image", "directory": "Directory", "file": "File", "unknown": "Unknown"}[kind]
     pkg: dict[str, Any] = {"name": name, "SPDXID": f"SPDXRef-DocumentRoot-{label_kind}-{sanitize_id(name)}"}
-    version = (img.manifest_digest if img else "") or src.digest or src.version
+    version = source_version(src)
     if version:
         pkg["versionInfo"] = version
     vendor = img.label("org.opencontainers.image.vendor") if img else ""
@@ -682,7 +703,7 @@ def to_document(sbom: Sbom, version: str) -> dict[str, Any]:
     tool = f"{sbom.tool_name or 'assay'}-{sbom.tool_version or _tool_version()}"
     annotator = f"Tool: {tool}"
     name = _one_line(sbom.source.display_name)
-    kind = sbom.source.kind if sbom.source.kind in ("image", "directory", "file") else "unknown"
+    kind = source_kind(sbom.source)
     namespace_name = re.sub(r"[^A-Za-z0-9._\-]+", "-", name).strip("-") or "unknown"
     doc: dict[str, Any] = {
         "spdxVersion": f"SPDX-{version}",
@@ -939,8 +960,8 @@ def package_fields(notes: list[tuple[str, str]], purl: str, ptype: str, source_i
     upstream = quals.get("upstream", "")
     src_name, src_version = note.get("source-name", ""), note.get("source-version", "")
     if not src_name and upstream:
-        if upstream.endswith(".src.rpm"):
-            src_name = upstream
+        if upstream.endswith(".rpm"):
+            src_name, src_version = split_source_rpm(upstream)
         elif "@" in upstream:
             src_name, src_version = upstream.split("@", 1)
         else:
@@ -956,6 +977,12 @@ def package_fields(notes: list[tuple[str, str]], purl: str, ptype: str, source_i
         "layer": note.get("layer", locations[0].layer if locations else ""),
         "locations": tuple(locations),
     }
+
+
+def split_source_rpm(value: str) -> tuple[str, str]:
+    """``vim-9.0-1.cm2.src.rpm`` -> ("vim", "9.0-1.cm2"); anything else -> (value, "")."""
+    m = re.match(r"^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$", value)
+    return (m.group(1), f"{m.group(2)}-{m.group(3)}") if m else (value, "")
 
 
 def _model_package(

@@ -20,20 +20,20 @@ labels...) is kept in one ``Annotation`` per element whose statement holds
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import defaultdict
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ..errors import FormatError
-from ..model import License, Package, RelType, Relationship, Sbom, SourceInfo
+from ..model import License, Package, Relationship, RelType, Sbom, SourceInfo
 from ..model import tool_version as _tool_version
 from ._spdx import (
+    _CHECKSUMS,
+    _HEX,
     ANNOTATION,
     NAMESPACE_BASE,
     NOASSERTION,
-    _CHECKSUMS,
-    _HEX,
     _split_contact,
     checksum_name,
     distro_from_notes,
@@ -47,6 +47,7 @@ from ._spdx import (
     package_spdx_id,
     sanitize_id,
     source_from_notes,
+    source_info_text,
     source_kind,
     source_notes,
     source_version,
@@ -58,7 +59,7 @@ from ._spdx import (
 )
 from .spdx_json import dump_lines, load_json
 
-__all__ = ["encode", "decode", "identify", "CONTEXT"]
+__all__ = ["CONTEXT", "decode", "encode", "identify"]
 
 FORMAT = "spdx3-json"
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
@@ -286,9 +287,9 @@ def encode(sbom: Sbom, version: str = SPEC_VERSION) -> bytes:
         if is_url(distro.home_url):
             os_el["software_homePage"] = distro.home_url
         if distro.cpe_name:
-            ids = _identifiers([distro.cpe_name])
-            if ids:
-                os_el["externalIdentifier"] = ids
+            os_idents = _identifiers([distro.cpe_name])
+            if os_idents:
+                os_el["externalIdentifier"] = os_idents
         os_el["software_primaryPurpose"] = "operatingSystem"
         contained.append(g.add(os_el))
         g.annotate(os_el["spdxId"], distro_notes(distro))
@@ -321,8 +322,6 @@ def encode(sbom: Sbom, version: str = SPEC_VERSION) -> bytes:
         if p.description:
             el["description"] = p.description
         el["software_primaryPurpose"] = "application" if p.type == "binary" else "library"
-        from ._spdx import source_info_text
-
         el["software_sourceInfo"] = source_info_text(p)
         ids[p.id] = g.add(el)
         contained.append(ids[p.id])
@@ -534,9 +533,9 @@ def decode(data: bytes) -> Sbom:
     packages_raw = by_type.get("software_Package", [])
     root_id = ""
     for rid in roots:
-        e = elements.get(rid)
-        if e is not None and _type(e) == "software_Package":
-            purpose = e.get("software_primaryPurpose")
+        cand = elements.get(rid)
+        if cand is not None and _type(cand) == "software_Package":
+            purpose = cand.get("software_primaryPurpose")
             if purpose == "container" or "SPDXRef-DocumentRoot-" in rid or any(k == "source:kind" for k, _ in notes.get(rid, [])):
                 root_id = rid
                 break

@@ -14,7 +14,7 @@ from ..errors import FormatError
 from ..model import Sbom
 from ._spdx import from_document, to_document
 
-__all__ = ["encode", "decode", "identify", "load_json"]
+__all__ = ["decode", "encode", "identify", "load_json"]
 
 FORMAT = "spdx-json"
 _VERSION = re.compile(rb'"spdxVersion"\s*:\s*"SPDX-(2\.[0-9]+)"')

@@ -14,7 +14,7 @@ from ..errors import FormatError
 from ..model import Sbom
 from ._spdx import from_document, to_document
 
-__all__ = ["encode", "decode", "identify", "parse", "render"]
+__all__ = ["decode", "encode", "identify", "parse", "render"]
 
 FORMAT = "spdx-tag-value"
 _TAG = re.compile(r"^([A-Za-z][A-Za-z0-9_]*):[ \t]?(.*)$")
@@ -242,9 +242,9 @@ def parse(text: str) -> dict[str, Any]:
             if current.get("externalRefs"):
                 current["externalRefs"][-1]["comment"] = value
         elif kind == "license" and current is not None:
-            key = {"ExtractedText": "extractedText", "LicenseName": "name", "LicenseComment": "comment"}.get(tag)
-            if key:
-                current[key] = value
+            lkey = {"ExtractedText": "extractedText", "LicenseName": "name", "LicenseComment": "comment"}.get(tag)
+            if lkey:
+                current[lkey] = value
             elif tag == "LicenseCrossReference":
                 current.setdefault("seeAlsos", []).append(value)
         # other tags (files, snippets, verification codes...) carry nothing the model keeps

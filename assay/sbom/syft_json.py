@@ -17,15 +17,27 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import FormatError
-from ..model import Distro, ImageInfo, Layer, License, Location, Package, RelType, Relationship, Sbom, SourceInfo
+from ..model import (
+    Distro,
+    ImageInfo,
+    Layer,
+    License,
+    Location,
+    Package,
+    Relationship,
+    RelType,
+    Sbom,
+    SourceInfo,
+)
 from ..model import tool_version as _tool_version
-from ._spdx import _split_contact
+from ._spdx import _split_contact, split_source_rpm
 from .spdx_json import dump_lines, load_json
 
-__all__ = ["encode", "decode", "identify", "SCHEMA_VERSION", "SCHEMA_URL"]
+__all__ = ["SCHEMA_URL", "SCHEMA_VERSION", "decode", "encode", "identify"]
 
 FORMAT = "syft-json"
 SCHEMA_VERSION = "16.0.0"
@@ -93,7 +105,7 @@ def _rpm(p: Package) -> dict[str, Any]:
         "epoch": p.epoch,
         "architecture": p.arch,
         "release": release,
-        "sourceRpm": p.source_name,
+        "sourceRpm": f"{p.source_name}-{p.source_version}.src.rpm" if p.source_name and p.source_version else p.source_name,
         "size": 0,
         "vendor": p.supplier,
         "files": [],
@@ -323,7 +335,7 @@ def encode(sbom: Sbom, version: str = SCHEMA_VERSION) -> bytes:
 
 def identify(data: bytes) -> str | None:
     """The syft JSON schema version of ``data`` (``schema.url`` names anchore/syft), else None."""
-    if b"anchore/syft" not in data or not data.lstrip()[:1] == b"{":
+    if b"anchore/syft" not in data or data.lstrip()[:1] != b"{":
         return None
     try:
         doc = load_json(data, FORMAT)
@@ -424,7 +436,8 @@ def _from_metadata(mtype: str, meta: Mapping[str, Any]) -> dict[str, Any]:
         out.update(supplier=g("maintainer"), source_name=g("originPackage"), arch=g("architecture"), homepage=g("url"), description=g("description"))
     elif "rpm" in low:
         epoch = meta.get("epoch")
-        out.update(supplier=g("vendor"), source_name=g("sourceRpm"), arch=g("architecture"))
+        name, version = split_source_rpm(g("sourceRpm"))
+        out.update(supplier=g("vendor"), source_name=name, source_version=version, arch=g("architecture"))
         if isinstance(epoch, int) and not isinstance(epoch, bool):
             out["epoch"] = epoch
     elif "python" in low:
@@ -478,7 +491,9 @@ def _package(art: Any, i: int) -> Package:
             from urllib.parse import unquote
 
             up = unquote(m.group(1))
-            if "@" in up and not up.endswith(".rpm"):
+            if up.endswith(".rpm"):
+                fields["source_name"], fields["source_version"] = split_source_rpm(up)
+            elif "@" in up:
                 fields["source_name"], fields["source_version"] = up.split("@", 1)
             else:
                 fields["source_name"] = up
@@ -516,7 +531,7 @@ def _source_info(doc: Mapping[str, Any]) -> SourceInfo:
             for l in meta.get("layers") or []
             if isinstance(l, dict)
         )
-        labels = meta.get("labels") if isinstance(meta.get("labels"), dict) else {}
+        labels: dict[str, Any] = meta["labels"] if isinstance(meta.get("labels"), dict) else {}
         if not labels and isinstance(meta.get("config"), str):
             labels = _config_labels(meta["config"])
         image = ImageInfo(
@@ -561,7 +576,7 @@ def _config_labels(config_b64: str) -> dict[str, str]:
         cfg = json.loads(base64.b64decode(config_b64))
         labels = (cfg.get("config") or {}).get("Labels") or {}
         return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
-    except Exception:
+    except (ValueError, AttributeError, TypeError):  # not base64, not JSON, not the expected shape
         return {}
 
 
@@ -614,7 +629,7 @@ def decode(data: bytes) -> Sbom:
             rels.add(Relationship(source=child, target=parent, type=kind))
         elif rtype == "contains":
             rels.add(Relationship(source=parent, target=child, type=RelType.CONTAINS))
-    descriptor = doc.get("descriptor") if isinstance(doc.get("descriptor"), dict) else {}
+    descriptor: Mapping[str, Any] = doc["descriptor"] if isinstance(doc.get("descriptor"), dict) else {}
     return Sbom(
         packages=tuple(packages),
         relationships=tuple(rels),

@@ -10,21 +10,22 @@ asked for afterwards is read by streaming its layer again.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import tarfile
 import tempfile
 import zlib
 from dataclasses import dataclass
-from typing import IO, Callable, Iterable, Sequence
+from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from ..errors import SourceError
 from ..model import ImageInfo, Layer
 from .._internal.globs import combine
+from .._internal.tarstream import DIRECTORY, HARDLINK, REGULAR, Member, TarFormatError, TarStream
+from .._internal.tarstream import SYMLINK as SYMLINK_T
 from .tree import DIR, FILE, OTHER, SYMLINK, FileResolver, FileTree, Node, normpath
 
-__all__ = ["LayerBlob", "ImageReader", "HashingReader", "SUPPORTED_LAYER_TYPES", "check_layer_media_type"]
+__all__ = ["LayerBlob", "ImageReader", "SUPPORTED_LAYER_TYPES", "check_layer_media_type"]
 
 CAPTURE_LIMIT = 64 * 1024 * 1024  # prefetched files larger than this are read again on demand
 GZIP_MAGIC = b"\x1f\x8b"
@@ -75,118 +76,119 @@ class LayerBlob:
         return Layer(digest=self.digest or self.diff_id, media_type=self.media_type, size=self.size, diff_id=self.diff_id)
 
 
-class HashingReader(io.RawIOBase):
-    """Reads from ``raw`` while hashing every byte; knows how much it has read."""
+CHUNK = 1 << 20
+
+
+class _HashedChunks:
+    """Reads a blob in 1 MiB chunks on a background thread, hashing them (hashlib drops the GIL).
+
+    Iterating yields the raw chunks; after exhaustion ``hexdigest()`` and ``count`` are final.
+    """
 
     def __init__(self, raw: IO[bytes], algorithm: str = "sha256") -> None:
-        self.raw = raw
+        import queue
+        import threading
+
         self.hash = hashlib.new(algorithm)
         self.count = 0
-        self._head = b""
+        self._q: "queue.Queue[bytes | BaseException | None]" = queue.Queue(maxsize=8)
+        self._stop = False
+        self._done = False
+        self._t = threading.Thread(target=self._run, args=(raw,), daemon=True)
+        self._t.start()
 
-    def readable(self) -> bool:
-        return True
+    def _run(self, raw: IO[bytes]) -> None:
+        try:
+            while not self._stop:
+                chunk = raw.read(CHUNK)
+                if not chunk:
+                    break
+                self.hash.update(chunk)
+                self.count += len(chunk)
+                self._q.put(chunk)
+            self._q.put(None)
+        except BaseException as exc:  # handed to the consumer
+            self._q.put(exc)
 
-    def peek(self, n: int) -> bytes:
-        while len(self._head) < n:
-            chunk = self.raw.read(n - len(self._head))
-            if not chunk:
-                break
-            self.hash.update(chunk)
-            self.count += len(chunk)
-            self._head += chunk
-        return self._head[:n]
+    def __iter__(self) -> Iterator[bytes]:
+        while not self._done:
+            item = self._q.get()
+            if item is None:
+                self._done = True
+                return
+            if isinstance(item, BaseException):
+                if isinstance(item, SourceError):
+                    raise item
+                raise SourceError(f"cannot read layer: {item}") from item
+            yield item
 
-    def read(self, n: int = -1) -> bytes:
-        if self._head:
-            if n is None or n < 0 or n >= len(self._head):
-                out, self._head = self._head, b""
-                if n is not None and n >= 0:
-                    n -= len(out)
-                    if n == 0:
-                        return out
-                    more = self.raw.read(n)
-                else:
-                    more = self.raw.read()
-                self.hash.update(more)
-                self.count += len(more)
-                return out + more
-            out, self._head = self._head[:n], self._head[n:]
-            return out
-        data = self.raw.read() if n is None or n < 0 else self.raw.read(n)
-        self.hash.update(data)
-        self.count += len(data)
-        return data
-
-    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-    def drain(self) -> None:
-        while self.read(1 << 20):
-            pass
+    def close(self) -> None:
+        self._stop = True
+        while self._t.is_alive() and not self._done:
+            try:
+                self._q.get(timeout=0.05)
+            except Exception:
+                pass
 
     def hexdigest(self) -> str:
         return self.hash.hexdigest()
 
 
-class _GzipStream(io.RawIOBase):
-    """Sequential gzip decoding (multi-member) with clear errors on truncation."""
-
-    def __init__(self, raw: IO[bytes], name: str) -> None:
-        self.raw = raw
-        self.name = name
-        self._d = zlib.decompressobj(wbits=47)
-        self._buf = b""
-        self._eof = False
-
-    def readable(self) -> bool:
-        return True
-
-    def _fill(self, n: int) -> None:
-        while len(self._buf) < n and not self._eof:
-            chunk = self.raw.read(1 << 18)
-            if not chunk:
-                if not self._d.eof:
-                    raise SourceError(f"layer {self.name} is truncated (gzip stream ended early)")
-                self._eof = True
-                break
-            try:
-                out = self._d.decompress(chunk)
-                while self._d.eof and self._d.unused_data:
-                    rest = self._d.unused_data
-                    self._d = zlib.decompressobj(wbits=47)
-                    out += self._d.decompress(rest)
-            except zlib.error as exc:
-                raise SourceError(f"layer {self.name} is corrupt: {exc}") from exc
-            self._buf += out
-
-    def read(self, n: int = -1) -> bytes:
-        if n is None or n < 0:
-            self._fill(1 << 62)
-            out, self._buf = self._buf, b""
-            return out
-        self._fill(n)
-        out, self._buf = self._buf[:n], self._buf[n:]
-        return out
-
-    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
+def _gunzip(chunks: Iterable[bytes], name: str) -> Iterator[bytes]:
+    d = zlib.decompressobj(wbits=47)
+    started = False
+    try:
+        for chunk in chunks:
+            started = True
+            while chunk:
+                out = d.decompress(chunk)
+                if out:
+                    yield out
+                chunk = b""
+                if d.eof:
+                    chunk = d.unused_data  # another gzip member follows
+                    if chunk:
+                        d = zlib.decompressobj(wbits=47)
+    except zlib.error as exc:
+        raise SourceError(f"layer {name} is corrupt: {exc}") from exc
+    if started and not d.eof:
+        raise SourceError(f"layer {name} is truncated (gzip stream ended early)")
 
 
-def _decompressed(reader: HashingReader, name: str) -> tuple[IO[bytes], bool]:
-    """The tar stream inside a layer blob, and whether the blob was compressed."""
-    head = reader.peek(4)
-    if head[:2] == GZIP_MAGIC:
-        return io.BufferedReader(_GzipStream(reader, name), buffer_size=1 << 18), True  # type: ignore[arg-type]
-    if head == ZSTD_MAGIC:
-        import zstandard
+def _unzstd(chunks: Iterable[bytes], name: str) -> Iterator[bytes]:
+    import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(reader, read_across_frames=True), True  # type: ignore[return-value]
-    return io.BufferedReader(reader, buffer_size=1 << 18), False  # type: ignore[arg-type]
+    d = zstandard.ZstdDecompressor().decompressobj()
+    try:
+        for chunk in chunks:
+            while chunk:
+                out = d.decompress(chunk)
+                if out:
+                    yield out
+                chunk = d.unused_data if d.eof else b""
+                if chunk:
+                    d = zstandard.ZstdDecompressor().decompressobj()
+    except zstandard.ZstdError as exc:
+        raise SourceError(f"layer {name} is corrupt: {exc}") from exc
+    if not d.eof:
+        raise SourceError(f"layer {name} is truncated (zstd stream ended early)")
+
+
+def _tar_chunks(chunks: Iterator[bytes], name: str) -> tuple[Iterator[bytes], bool]:
+    """The uncompressed tar chunks of a layer blob, and whether the blob was compressed."""
+    first = next(chunks, b"")
+    head = _chain(first, chunks)
+    if first[:2] == GZIP_MAGIC:
+        return _gunzip(head, name), True
+    if first[:4] == ZSTD_MAGIC:
+        return _unzstd(head, name), True
+    return head, False
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    if first:
+        yield first
+    yield from rest
 
 
 def _entry_path(name: str, layer: str) -> str:
@@ -229,31 +231,30 @@ class ImageReader:
         except OSError as exc:
             raise SourceError(f"cannot open layer {name}: {exc}") from exc
         with raw:
-            reader = HashingReader(raw)
-            stream, compressed = _decompressed(reader, name)
-            seekable = lb.local is not None and not compressed
-            diff_hash = None
-            if compressed and not lb.digest and lb.diff_id:
-                diff_hash = hashlib.sha256()
-                stream = _TeeHash(stream, diff_hash)  # type: ignore[assignment]
+            source = _HashedChunks(raw)
             try:
-                tf = tarfile.open(fileobj=stream, mode="r|", errorlevel=1)  # type: ignore[call-overload]
-                for m in tf:
-                    self._add(tree, i, lb, tf, m, wanted, seekable)
-                tf.close()
+                chunks, compressed = _tar_chunks(iter(source), name)
+                seekable = lb.local is not None and not compressed
+                diff_hash = hashlib.sha256() if compressed and not lb.digest and lb.diff_id else None
                 if diff_hash is not None:
-                    stream.read()
-                reader.drain()
-            except SourceError:
-                raise
-            except tarfile.ReadError as exc:
-                msg = str(exc)
-                if "empty file" in msg and reader.count == 0:
-                    raise SourceError(f"layer {name} is empty") from exc
-                raise SourceError(f"layer {name} is not a valid tar stream: {msg}") from exc
-            except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as exc:
-                raise SourceError(f"layer {name} is truncated or corrupt: {exc}") from exc
-        got = "sha256:" + reader.hexdigest()
+                    chunks = _tee(chunks, diff_hash)
+                ts = TarStream(chunks)
+                try:
+                    for m in ts:
+                        self._add(tree, i, lb, ts, m, wanted, seekable)
+                    ts.drain()
+                except TarFormatError as exc:
+                    msg = str(exc)
+                    if msg == "empty stream":
+                        raise SourceError(f"layer {name} is empty") from exc
+                    if "truncated" in msg:
+                        raise SourceError(f"layer {name} is truncated: {msg}") from exc
+                    raise SourceError(f"layer {name} is not a valid tar stream: {msg}") from exc
+                for _ in source:  # the rest of the blob, for the digest
+                    pass
+            finally:
+                source.close()
+        got = "sha256:" + source.hexdigest()
         if lb.digest and lb.digest.startswith("sha256:"):
             if got != lb.digest:
                 raise SourceError(f"layer {name} does not match its digest (content is {short(got)})")
@@ -262,7 +263,7 @@ class ImageReader:
         elif diff_hash is not None and "sha256:" + diff_hash.hexdigest() != lb.diff_id:
             raise SourceError(f"layer {short(lb.diff_id)} does not match its diff-id")
 
-    def _add(self, tree: FileTree, i: int, lb: LayerBlob, tf: tarfile.TarFile, m: tarfile.TarInfo, wanted, seekable: bool) -> None:  # type: ignore[no-untyped-def]
+    def _add(self, tree: FileTree, i: int, lb: LayerBlob, ts: TarStream, m: Member, wanted, seekable: bool) -> None:  # type: ignore[no-untyped-def]
         path = _entry_path(m.name, lb.digest or lb.diff_id)
         if path == "/":
             return
@@ -275,27 +276,23 @@ class ImageReader:
                 tree.whiteout(f"{parent.rstrip('/')}/{base[4:]}", i)
             return
         mode = m.mode & 0o7777
-        if m.isdir():
+        kind = m.kind
+        if kind == DIRECTORY:
             tree.add(path, Node(DIR, mode=mode, layer=i))
-        elif m.issym():
+        elif kind == SYMLINK_T:
             tree.add(path, Node(SYMLINK, link=m.linkname, layer=i))
-        elif m.islnk():
+        elif kind == HARDLINK:
             target = tree.get(_entry_path(m.linkname, lb.digest or lb.diff_id))
             if target is None or target.kind != FILE:
                 return  # dangling hardlink: nothing to read
             tree.add(path, Node(FILE, size=target.size, mode=mode, layer=i, ref=target.ref))
-        elif m.isreg():
-            if m.sparse is not None:
+        elif kind == REGULAR:
+            if m.sparse:
                 ref: tuple = ("lazy", i, m.name)
             elif seekable:
-                ref = ("off", i, m.offset_data, m.size)
+                ref = ("off", i, m.offset, m.size)
             elif wanted is not None and m.size <= CAPTURE_LIMIT and wanted.match(path[1:]):
-                fh = tf.extractfile(m)
-                assert fh is not None
-                data = fh.read()
-                if len(data) != m.size:
-                    raise SourceError(f"layer {short(lb.id)} is truncated inside {path}")
-                ref = ("mem", data)
+                ref = ("mem", ts.read())
             else:
                 ref = ("lazy", i, m.name)
             tree.add(path, Node(FILE, size=m.size, mode=mode, layer=i, ref=ref))
@@ -315,38 +312,60 @@ class ImageReader:
             with open(path, "rb") as fh:
                 fh.seek(base + ref[2])
                 return _spool(fh, ref[3])
-        # lazy: stream the layer again up to the member
+        return self._reread(lb, ref[2])
+
+    def _reread(self, lb: LayerBlob, member: str) -> IO[bytes]:
+        """Stream the layer again up to ``member`` (files that were not captured)."""
+        name = short(lb.id)
         with lb.opener() as raw:
-            stream, _ = _decompressed(HashingReader(raw), short(lb.id))
+
+            def raw_chunks() -> Iterator[bytes]:
+                while True:
+                    chunk = raw.read(CHUNK)
+                    if not chunk:
+                        return
+                    yield chunk
+
+            chunks, _ = _tar_chunks(raw_chunks(), name)
             try:
-                with tarfile.open(fileobj=stream, mode="r|") as tf:  # type: ignore[call-overload]
+                stream = _ChunkReader(chunks)
+                with tarfile.open(fileobj=stream, mode="r|") as tf:  # handles sparse members too
                     for m in tf:
-                        if m.name == ref[2]:
+                        if m.name == member:
                             fh = tf.extractfile(m)
                             if fh is None:
                                 break
                             return _spool(fh, m.size)
-            except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
-                raise SourceError(f"layer {short(lb.id)} is truncated or corrupt: {exc}") from exc
-        raise SourceError(f"{ref[2]}: not found again in layer {short(lb.id)}")
+            except (tarfile.TarError, EOFError, OSError) as exc:
+                raise SourceError(f"layer {name} is truncated or corrupt: {exc}") from exc
+        raise SourceError(f"{member}: not found again in layer {name}")
 
 
-class _TeeHash(io.RawIOBase):
-    def __init__(self, inner: IO[bytes], h) -> None:  # type: ignore[no-untyped-def]
-        self.inner, self.h = inner, h
+class _ChunkReader(io.RawIOBase):
+    """A file-like view of an iterator of byte chunks."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._it = chunks
+        self._buf = b""
 
     def readable(self) -> bool:
         return True
 
-    def read(self, n: int = -1) -> bytes:
-        data = self.inner.read(n)
-        self.h.update(data)
-        return data
-
     def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
+        while not self._buf:
+            self._buf = next(self._it, b"")
+            if not self._buf:
+                return 0
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def _tee(chunks: Iterator[bytes], h) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    for c in chunks:
+        h.update(c)
+        yield c
 
 
 def _spool(fh: IO[bytes], size: int) -> IO[bytes]:

@@ -1,0 +1,475 @@
+"""Per-package matching: OS packages against their distro's feeds, language
+packages against their ecosystem, CPEs against NVD.  Produces :class:`Hit`
+values (one advisory record applied to one package, with its verdict); the
+grouping into findings and ignored matches is :mod:`assay.match`'s job.
+
+Lookups go through :class:`Context`, which caches ``provider.affected`` per
+(ecosystem, package) and verdicts per (record, scheme, version), so a package
+name that appears many times (or a record that names many packages) costs one
+query and one comparison.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Mapping
+
+from ..advisories import AdvisoryProvider
+from ..advisories.model import Advisory, Affected
+from ..errors import MatchError
+from ..model import Distro, Package
+from .cpe import search_cpes
+from .distro import OS_TYPES, Namespace, namespaces
+from .finding import MatchDetail
+from .language import package_key, purl_parts
+from .versions import get_scheme, scheme_for_ecosystem
+
+__all__ = ["Hit", "Context", "MatchOptions", "match_os", "match_language", "match_cpe", "search_keys", "matcher_name", "TIER_DISTRO", "TIER_LANGUAGE", "TIER_CPE"]
+
+TIER_DISTRO, TIER_LANGUAGE, TIER_CPE = 0, 1, 2
+_UNSET = object()
+
+_MATCHERS = {
+    "deb": "dpkg-matcher",
+    "apk": "apk-matcher",
+    "rpm": "rpm-matcher",
+    "python": "python-matcher",
+    "npm": "javascript-matcher",
+    "go-module": "go-module-matcher",
+    "java-archive": "java-matcher",
+    "jenkins-plugin": "java-matcher",
+    "rust-crate": "rust-matcher",
+    "gem": "ruby-gem-matcher",
+    "php-composer": "php-matcher",
+    "dotnet": "dotnet-matcher",
+    "hex": "hex-matcher",
+    "erlang-otp": "hex-matcher",
+    "dart-pub": "dart-matcher",
+    "bitnami": "bitnami-matcher",
+}
+
+_ARCH_ALIASES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64", "armhf": "armv7", "i386": "x86", "i686": "x86", "386": "x86"}
+_ARCH_ANY = {"", "noarch", "all", "any", "*"}
+BINARY_ARCH = "binary"  # a record for a binary package whose architecture the feed does not give
+
+
+def matcher_name(pkg: Package) -> str:
+    return _MATCHERS.get(pkg.type, "stock-matcher")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MatchOptions:
+    """What to match beyond the defaults.
+
+    CPE (NVD) matching follows grype's defaults: on for apk packages (next to the
+    secdb, which wins), Go's ``stdlib`` and packages no ecosystem covers
+    ("stock": binaries, unknown types); off for deb/rpm (their distro feeds are
+    authoritative) and for language ecosystems (CPEs guessed from names give false
+    positives there; GHSA/OSV cover them).  ``cpe_ecosystems`` turns it on for
+    language ecosystems by name (e.g. ``{"maven"}``).
+    """
+
+    cpe_for_apk: bool = True
+    cpe_for_stdlib: bool = True
+    cpe_for_stock: bool = True
+    cpe_ecosystems: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One advisory record applied to one package."""
+
+    advisory: Advisory
+    affected: Affected
+    status: str  # "affected" | "fixed" | "not-affected"
+    tier: int  # TIER_DISTRO, TIER_LANGUAGE or TIER_CPE
+    detail: MatchDetail
+    scheme: str
+    version: str  # the version compared
+    role: str = "base"  # namespace role for distro hits
+    ids: tuple[str, ...] = ()  # the advisory's id and aliases
+
+    def __post_init__(self) -> None:
+        if not self.ids:
+            object.__setattr__(self, "ids", self.advisory.all_ids)
+
+
+@dataclass
+class Context:
+    """Cached access to the provider for one scan."""
+
+    provider: AdvisoryProvider
+    options: MatchOptions = field(default_factory=MatchOptions)
+    _affected: dict[tuple[str, str], list[tuple[Advisory, Affected]]] = field(default_factory=dict)
+    _verdicts: dict[tuple[int, str, str], tuple[bool, str] | None] = field(default_factory=dict)
+    _keys: dict[tuple[str, str], Any] = field(default_factory=dict)
+    _known: set[str] | None = None
+    _known_loaded: bool = False
+    unparsed: Counter = field(default_factory=Counter)  # (scheme, version) -> times it could not be compared
+    unparsed_example: dict[str, str] = field(default_factory=dict)
+
+    def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Load many (ecosystem, package) keys at once when the provider can (``affected_many``)."""
+        wanted = [k for k in dict.fromkeys(keys) if k not in self._affected]
+        if not wanted:
+            return
+        many: Callable[..., Mapping[tuple[str, str], list[tuple[Advisory, Affected]]]] | None = getattr(self.provider, "affected_many", None)
+        if many is None:
+            return
+        got = many(wanted)
+        for k in wanted:
+            self._affected[k] = list(got.get(k, ()))
+
+    def affected(self, ecosystem: str, package: str) -> list[tuple[Advisory, Affected]]:
+        key = (ecosystem, package)
+        rows = self._affected.get(key)
+        if rows is None:
+            rows = self._affected[key] = list(self.provider.affected(ecosystem, package))
+        return rows
+
+    def known_ecosystems(self) -> set[str] | None:
+        """The ecosystems the provider holds, when it can say (``ecosystems()``); None otherwise."""
+        if not self._known_loaded:
+            self._known_loaded = True
+            fn = getattr(self.provider, "ecosystems", None)
+            if fn is not None:
+                self._known = set(fn())
+        return self._known
+
+    def verdict(self, scheme: str, version: str, aff: Affected) -> tuple[bool, str] | None:
+        """``(affected, constraint text)``, or None when ``version`` cannot be compared in ``scheme``."""
+        key = (id(aff), scheme, version)
+        result = self._verdicts.get(key, _UNSET)
+        if result is not _UNSET:
+            return result  # type: ignore[return-value]
+        result = self._simple_verdict(scheme, version, aff)
+        if result is None:
+            from .ranges import is_affected
+
+            try:
+                result = is_affected(scheme, version, aff)
+            except MatchError as exc:
+                self.unparsed[(scheme, version)] += 1
+                self.unparsed_example.setdefault(scheme, f"{version}: {exc}")
+        self._verdicts[key] = result
+        return result  # type: ignore[return-value]
+
+    def _simple_verdict(self, scheme: str, version: str, aff: Affected) -> tuple[bool, str] | None:
+        """The verdict for the shape most records have (one range: introduced 0, maybe fixed X),
+        from cached sort keys; None for anything else (then :func:`~assay.match.ranges.is_affected` decides)."""
+        if aff.versions or len(aff.ranges) != 1:
+            return None
+        rng = aff.ranges[0]
+        if rng.type != "ECOSYSTEM" and not (rng.type == "SEMVER" and scheme in ("semver", "go")):
+            return None
+        events = rng.events
+        if not events or events[0] != ("introduced", "0") or len(events) > 2:
+            return None
+        installed = self.sort_key(scheme, version)
+        if installed is None:
+            return None
+        if len(events) == 1:
+            return True, f">= 0 ({scheme})"
+        kind, bound = events[1]
+        if kind != "fixed":
+            return None
+        fixed = self.sort_key(scheme, bound)
+        if fixed is None:
+            return None
+        try:
+            return (True, f"< {bound} ({scheme})") if installed < fixed else (False, "")
+        except TypeError:
+            return None
+
+    def sort_key(self, scheme: str, version: str) -> Any:
+        """The scheme's sort key for ``version`` (cached), or None when it does not parse."""
+        k = (scheme, version)
+        if k not in self._keys:
+            try:
+                self._keys[k] = get_scheme(scheme).key(version)
+            except (MatchError, ValueError, TypeError):
+                self._keys[k] = None
+        return self._keys[k]
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _norm_arch(arch: str) -> str:
+    a = arch.strip().lower()
+    return _ARCH_ALIASES.get(a, a)
+
+
+def _package_arch(pkg: Package) -> str:
+    if pkg.arch:
+        return _norm_arch(pkg.arch)
+    if pkg.purl:
+        for k, v in purl_parts(pkg.purl)[3]:
+            if k == "arch":
+                return _norm_arch(v)
+    return ""
+
+
+def _record_arch(aff: Affected) -> str:
+    q = aff.qualifiers or {}
+    arch = q.get("arch") or ""
+    if not arch and isinstance(q.get("purl"), str):
+        for k, v in purl_parts(q["purl"])[3]:
+            if k == "arch":
+                arch = v
+    return _norm_arch(str(arch))
+
+
+def modularity_label(pkg: Package) -> str:
+    md = pkg.metadata if isinstance(pkg.metadata, Mapping) else {}
+    for k in ("modularityLabel", "modularity_label", "ModularityLabel"):
+        v = md.get(k)
+        if isinstance(v, str) and v:
+            return v
+    return ""
+
+
+def _module_ok(label: str, aff: Affected) -> bool:
+    """An advisory for module ``httpd:2.4`` applies to a package labelled ``httpd:2.4:<ver>:<ctx>``
+    and to packages with no label; a package from another stream is not affected by it."""
+    q = aff.qualifiers or {}
+    module = q.get("rpm_modularity") or q.get("module") or ""
+    if not module or not label:
+        return True
+    return label == module or label.startswith(module + ":")
+
+
+def _arch_ok(pkg_arch: str, aff: Affected, *, source_search: bool) -> bool:
+    """Whether a record's architecture admits the package.
+
+    Records without one apply to everything.  A source search (an rpm's source
+    package) only takes ``src`` records: a record for a binary (a concrete arch, or
+    ``binary`` when a feed says "some binary" without naming the arch, as Red Hat's
+    binary-granular VEX does) names that binary, not its siblings.
+    """
+    rec = _record_arch(aff)
+    if rec in _ARCH_ANY:
+        return True
+    if source_search:
+        return rec == "src"
+    if rec == "src":
+        return False
+    return rec == BINARY_ARCH or not pkg_arch or pkg_arch in _ARCH_ANY or rec == pkg_arch
+
+
+def _rpm_direct_version(pkg: Package) -> str:
+    """An installed rpm's version always has an epoch (0 when none), so comparisons are exact."""
+    v = pkg.version
+    if ":" in v or not v:
+        return v
+    epoch = pkg.epoch
+    if epoch is None:
+        md = pkg.metadata if isinstance(pkg.metadata, Mapping) else {}
+        e = md.get("epoch")
+        epoch = e if isinstance(e, int) else None
+    return f"{epoch or 0}:{v}"
+
+
+def _is_unknown(version: str) -> bool:
+    return version.strip().lower() in ("", "unknown", "none")
+
+
+def _evaluate(ctx: Context, scheme: str, version: str, aff: Affected) -> tuple[str, str] | None:
+    """``(status, constraint text)`` of one record for one version; None when it cannot be compared."""
+    if aff.fix_state == "not-affected":
+        return "not-affected", "not affected"
+    got = ctx.verdict(scheme, version, aff)
+    if got is None:
+        return None
+    affected, text = got
+    if affected:
+        return "affected", text
+    return ("fixed" if aff.fixed_versions else "not-affected"), text
+
+
+# -- OS packages ----------------------------------------------------------------------------
+
+
+def _os_searches(pkg: Package) -> list[tuple[str, str, str]]:
+    """(name, version, match type) searches for an OS package: itself, then its source/origin."""
+    version = _rpm_direct_version(pkg) if pkg.type == "rpm" else pkg.version
+    out = [(pkg.name, version, "exact-direct-match")]
+    src = pkg.source_name
+    if src and src != pkg.name:
+        if pkg.type == "rpm" and pkg.name.endswith(("-debuginfo", "-debugsource")):
+            return out  # debug material carries no code that runs; distros publish nothing for it
+        out.append((src, pkg.source_version or pkg.version, "exact-indirect-match"))
+    return out
+
+
+def _os_namespaces(ctx: Context, pkg: Package, distro: Distro) -> list[Namespace]:
+    nss = namespaces(distro, esm="+esm" in pkg.version)
+    known = ctx.known_ecosystems()
+    if known is None:
+        return nss
+    out: list[Namespace] = []
+    for i, ns in enumerate(nss):
+        if ns.role == "fallback":
+            if i and nss[i - 1].ecosystem not in known:
+                out.append(Namespace(ns.ecosystem, "base"))
+            continue
+        out.append(ns)
+    return out
+
+
+def match_os(ctx: Context, pkg: Package, distro: Distro) -> list[Hit]:
+    """Distro-feed hits (every verdict, so fixed/not-affected become ignored matches) and CPE hits."""
+    if _is_unknown(pkg.version):
+        return []
+    label = modularity_label(pkg) if pkg.type == "rpm" else ""
+    pkg_arch = _package_arch(pkg)
+    matcher = matcher_name(pkg)
+    searches = _os_searches(pkg)
+    hits: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    previous_had_rows = False
+    for ns in _os_namespaces(ctx, pkg, distro):
+        if ns.role == "fallback":
+            if previous_had_rows:
+                continue
+            ns = Namespace(ns.ecosystem, "base")
+        previous_had_rows = False
+        for name, version, mtype in searches:
+            source_search = mtype == "exact-indirect-match" and pkg.type == "rpm"
+            for adv, aff in ctx.affected(ns.ecosystem, name):
+                previous_had_rows = True
+                if aff.qualifiers and not (_module_ok(label, aff) and _arch_ok(pkg_arch, aff, source_search=source_search)):
+                    continue
+                scheme = aff.version_scheme or scheme_for_ecosystem(ns.ecosystem)
+                got = _evaluate(ctx, scheme, version, aff)
+                if got is None:
+                    continue
+                status, text = got
+                key = (adv.id, id(aff))
+                if key in seen:
+                    continue
+                seen.add(key)
+                detail = MatchDetail(
+                    matcher=matcher, type=mtype, record=adv.id, ecosystem=ns.ecosystem, package=name, version=version, constraint=text
+                )
+                hits.append(Hit(adv, aff, status, TIER_DISTRO, detail, scheme, version, ns.role))
+    hits = _resolve_overrides(hits)
+    if pkg.type == "apk" and ctx.options.cpe_for_apk and pkg.cpes:
+        distro_ids = {i for h in hits for i in h.ids}
+        upstreams = (pkg.source_name,) if pkg.source_name else ()
+        for h in match_cpe(ctx, pkg, upstreams=upstreams):
+            if distro_ids.isdisjoint(h.ids):  # the secdb decides for every CVE it knows
+                hits.append(h)
+    return hits
+
+
+def _resolve_overrides(hits: list[Hit]) -> list[Hit]:
+    """Overlay (ESM, EUS) and clone (AlmaLinux, Rocky) records replace the base verdict for the
+    vulnerabilities they name."""
+    overlay_ids = {i for h in hits if h.role == "overlay" for i in h.ids}
+    clones = [h for h in hits if h.role == "clone"]
+    if not overlay_ids and not clones:
+        return hits
+    out: list[Hit] = []
+    for h in hits:
+        if h.role != "base":
+            out.append(h)
+        elif not overlay_ids.isdisjoint(h.ids):
+            continue  # the channel's record for the same vulnerability replaces this one
+        else:
+            clone = next((c for c in clones if not set(c.ids).isdisjoint(h.ids)), None)
+            if clone is None:
+                out.append(h)
+            else:  # keep the vulnerability's record, with the rebuild's verdict and fix
+                detail = replace(h.detail, constraint=clone.detail.constraint or h.detail.constraint)
+                out.append(Hit(h.advisory, clone.affected, clone.status, h.tier, detail, clone.scheme, clone.version, "clone"))
+    return out
+
+
+# -- language packages ----------------------------------------------------------------------
+
+
+def match_language(ctx: Context, pkg: Package) -> list[Hit]:
+    """Ecosystem-advisory hits (affected only), plus CPE hits where the options ask for them."""
+    key = package_key(pkg)
+    if key is None:
+        return match_cpe(ctx, pkg) if ctx.options.cpe_for_stock else []
+    eco, name, version = key
+    matcher = matcher_name(pkg)
+    hits: list[Hit] = []
+    for adv, aff in ctx.affected(eco, name):
+        scheme = aff.version_scheme or scheme_for_ecosystem(eco)
+        got = _evaluate(ctx, scheme, version, aff)
+        if got is None or got[0] != "affected":
+            continue
+        detail = MatchDetail(matcher=matcher, type="exact-direct-match", record=adv.id, ecosystem=eco, package=name, version=version, constraint=got[1])
+        hits.append(Hit(adv, aff, "affected", TIER_LANGUAGE, detail, scheme, version))
+    use_cpes = eco in ctx.options.cpe_ecosystems or (eco == "go" and name == "stdlib" and ctx.options.cpe_for_stdlib)
+    if use_cpes:
+        have = {i for h in hits for i in h.ids}
+        hits += [h for h in match_cpe(ctx, pkg, version=version, scheme=scheme_for_ecosystem(eco)) if have.isdisjoint(h.ids)]
+    return hits
+
+
+# -- CPE ------------------------------------------------------------------------------------
+
+
+def _cpe_scheme(pkg: Package) -> str:
+    if pkg.type in OS_TYPES:
+        return {"deb": "dpkg", "apk": "apk", "rpm": "rpm"}[pkg.type]
+    key = package_key(pkg)
+    return scheme_for_ecosystem(key[0]) if key else "generic"
+
+
+def match_cpe(ctx: Context, pkg: Package, *, upstreams: tuple[str, ...] = (), version: str = "", scheme: str = "") -> list[Hit]:
+    """NVD-style hits for the package's CPEs (affected only)."""
+    if not pkg.cpes:
+        return []
+    version = version or pkg.version
+    if _is_unknown(version):
+        return []
+    scheme = scheme or _cpe_scheme(pkg)
+    matcher = matcher_name(pkg)
+    hits: list[Hit] = []
+    seen: set[tuple[str, int]] = set()
+    for c in search_cpes(pkg.cpes, pkg.name, upstreams):
+        for adv, aff in ctx.affected("cpe", c.key):
+            if (adv.id, id(aff)) in seen:
+                continue
+            tsw = str((aff.qualifiers or {}).get("target_sw") or "*").lower()
+            if tsw not in ("*", "-", "") and c.target_sw not in ("*", "-", "") and tsw != c.target_sw:
+                continue
+            used = scheme
+            got = _evaluate(ctx, scheme, version, aff)
+            if got is None and scheme != "generic":
+                used = "generic"
+                got = _evaluate(ctx, used, version, aff)
+            if got is None or got[0] != "affected":
+                continue
+            seen.add((adv.id, id(aff)))
+            detail = MatchDetail(matcher=matcher, type="cpe-match", record=adv.id, ecosystem="cpe", package=c.key, version=version, constraint=got[1])
+            hits.append(Hit(adv, aff, "affected", TIER_CPE, detail, used, version))
+    return hits
+
+
+# -- planning (for batched lookups) ---------------------------------------------------------
+
+
+def search_keys(ctx: Context, pkg: Package, distro: Distro | None) -> list[tuple[str, str]]:
+    """The (ecosystem, package) keys matching ``pkg`` will look up, for :meth:`Context.prefetch`."""
+    keys: list[tuple[str, str]] = []
+    if pkg.type in OS_TYPES:
+        if distro is not None:
+            for ns in namespaces(distro, esm="+esm" in pkg.version):
+                keys += [(ns.ecosystem, name) for name, _, _ in _os_searches(pkg)]
+        if pkg.type == "apk" and pkg.cpes:
+            ups = (pkg.source_name,) if pkg.source_name else ()
+            keys += [("cpe", c.key) for c in search_cpes(pkg.cpes, pkg.name, ups)]
+        return keys
+    key = package_key(pkg)
+    if key is not None:
+        keys.append((key[0], key[1]))
+    if pkg.cpes and (key is None or key[0] in ctx.options.cpe_ecosystems or key[1] == "stdlib"):
+        keys += [("cpe", c.key) for c in search_cpes(pkg.cpes, pkg.name)]
+    return keys

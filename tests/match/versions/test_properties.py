@@ -1,0 +1,245 @@
+"""Property tests: our schemes agree with independent implementations on generated versions.
+
+* pep440 against ``packaging`` (the PyPA reference implementation);
+* dpkg, rpm, semver, maven, gem, nuget, composer against ``univers`` (a test
+  dependency), on the domain where univers implements the same specification.
+  Deliberate exclusions, each for a reason stated at the strategy:
+  - rpm: compared through ``key`` (rpm's own order); ``compare`` adds grype's
+    one-sided-epoch and trailing-zero rules on purpose;
+  - semver: no build metadata (univers ranks it, SemVer 2.0 §10 says ignore it);
+  - maven: no ``release`` qualifier (univers ports an older Maven, which lacks that
+    alias), and no pair whose order hinges on MNG-6964 (a list compared with the
+    padding "null" is compared whole; univers still looks only at its head);
+  - gem: no platform suffixes (we drop them like grype; univers does not);
+  - composer: univers treats Composer versions as SemVer, so only the shared
+    subset (x.y.z with lower-case alpha/beta/rc and one digit) is compared.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from assay.match.versions import InvalidVersion, composer, dpkg, gem, maven, nuget, pep440, rpm, semver
+
+packaging_version = pytest.importorskip("packaging.version")
+univers = pytest.importorskip("univers.versions")
+
+SETTINGS = settings(max_examples=int(__import__("os").environ.get("ASSAY_HYPOTHESIS_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _sign(x: int) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _ucmp(x: object, y: object) -> int:
+    return (x > y) - (x < y)  # type: ignore[operator]
+
+
+small = st.integers(min_value=0, max_value=12)
+num = st.one_of(small, st.integers(min_value=0, max_value=10**6))
+
+# --- pep440 vs packaging ---------------------------------------------------------
+
+
+@st.composite
+def pep440_versions(draw: st.DrawFn) -> str:
+    sep = st.sampled_from(["", ".", "-", "_"])
+    s = ""
+    if draw(st.booleans()) and draw(st.booleans()):
+        s += f"{draw(small)}!"
+    s += ".".join(str(draw(num)) for _ in range(draw(st.integers(1, 4))))
+    if draw(st.booleans()):
+        letter = draw(st.sampled_from(["a", "alpha", "b", "beta", "c", "rc", "pre", "preview", "RC", "Alpha"]))
+        s += draw(sep) + letter + draw(st.sampled_from(["", draw(sep) + str(draw(small))]))
+    if draw(st.booleans()):
+        form = draw(st.sampled_from(["-N", "post", "rev", "r"]))
+        s += f"-{draw(small)}" if form == "-N" else draw(sep) + form + draw(st.sampled_from(["", str(draw(small))]))
+    if draw(st.booleans()):
+        s += draw(sep) + "dev" + draw(st.sampled_from(["", str(draw(small))]))
+    if draw(st.booleans()):
+        parts = draw(st.lists(st.one_of(st.from_regex(r"[a-z]{1,3}", fullmatch=True), small.map(str)), min_size=1, max_size=3))
+        s += "+" + draw(st.sampled_from([".", "-", "_"])).join(parts)
+    return draw(st.sampled_from(["", "v"])) + s
+
+
+@SETTINGS
+@given(pep440_versions(), pep440_versions())
+def test_pep440_orders_like_packaging(a: str, b: str) -> None:
+    pa, pb = packaging_version.Version(a), packaging_version.Version(b)
+    assert pep440.compare(a, b) == _ucmp(pa, pb)
+
+
+@SETTINGS
+@given(st.text(alphabet="0123456789.-_+!abcdeilnoprstvwxyAR ", max_size=14))
+def test_pep440_accepts_what_packaging_accepts(text: str) -> None:
+    try:
+        packaging_version.Version(text)
+        expected_valid = True
+    except packaging_version.InvalidVersion:
+        expected_valid = False
+    try:
+        pep440.key(text)
+        valid = True
+    except InvalidVersion:
+        valid = False
+    assert valid == expected_valid
+
+
+# --- dpkg ------------------------------------------------------------------------
+
+
+@st.composite
+def dpkg_versions(draw: st.DrawFn) -> str:
+    s = f"{draw(small)}:" if draw(st.booleans()) else ""
+    s += str(draw(small)) + draw(st.text(alphabet="0123456789.+~abzAZ", max_size=8))
+    if draw(st.booleans()):
+        s += "-" + draw(st.text(alphabet="0123456789.+~abzu", min_size=1, max_size=8))
+    return s
+
+
+@SETTINGS
+@given(dpkg_versions(), dpkg_versions())
+def test_dpkg_orders_like_univers(a: str, b: str) -> None:
+    assume(univers.DebianVersion.is_valid(a) and univers.DebianVersion.is_valid(b))
+    assert dpkg.compare(a, b) == _ucmp(univers.DebianVersion(a), univers.DebianVersion(b))
+
+
+# --- rpm -------------------------------------------------------------------------
+
+
+@st.composite
+def rpm_versions(draw: st.DrawFn) -> str:
+    s = f"{draw(small)}:" if draw(st.booleans()) else ""
+    s += str(draw(small)) + draw(st.text(alphabet="0123456789._~^abzAZ", max_size=8))
+    if draw(st.booleans()):
+        s += "-" + draw(st.text(alphabet="0123456789._~^abel", min_size=1, max_size=8))
+    return s
+
+
+@SETTINGS
+@given(rpm_versions(), rpm_versions())
+def test_rpm_key_orders_like_univers(a: str, b: str) -> None:
+    expected = _ucmp(univers.RpmVersion(a), univers.RpmVersion(b))
+    assert _ucmp(rpm.key(a), rpm.key(b)) == expected
+
+
+# --- semver ----------------------------------------------------------------------
+
+_ident = st.one_of(
+    st.integers(0, 30).map(str),  # numeric identifiers have no leading zeros
+    st.from_regex(r"[0-9A-Za-z-]*[A-Za-z-][0-9A-Za-z-]*", fullmatch=True).filter(lambda s: 0 < len(s) <= 6),
+)
+
+
+@st.composite
+def semver_versions(draw: st.DrawFn) -> str:
+    s = f"{draw(num)}.{draw(num)}.{draw(num)}"
+    if draw(st.booleans()):
+        s += "-" + ".".join(draw(st.lists(_ident, min_size=1, max_size=4)))
+    return s
+
+
+@SETTINGS
+@given(semver_versions(), semver_versions())
+def test_semver_orders_like_univers(a: str, b: str) -> None:
+    assert semver.compare(a, b) == _ucmp(univers.SemverVersion(a), univers.SemverVersion(b))
+
+
+# --- maven -----------------------------------------------------------------------
+
+_maven_token = st.one_of(
+    num.map(str),
+    st.sampled_from(["alpha", "beta", "milestone", "rc", "cr", "snapshot", "ga", "final", "sp", "a", "b", "m", "foo", "xyz", "SNAPSHOT", "RC"]),
+)
+
+
+@st.composite
+def maven_versions(draw: st.DrawFn) -> str:
+    tokens = draw(st.lists(_maven_token, min_size=1, max_size=6))
+    s = str(draw(num))
+    for t in tokens:
+        s += draw(st.sampled_from([".", "-", ""])) + t
+    return s
+
+
+def _null_headed_sublist(item: object) -> bool:
+    """A nested list whose first item is null-equal but which has more: MNG-6964 territory."""
+    if not isinstance(item, tuple):
+        return False
+    if len(item) > 1 and item[0] in (0, "", ()):
+        return True
+    return any(_null_headed_sublist(x) for x in item)
+
+
+@SETTINGS
+@given(maven_versions(), maven_versions())
+def test_maven_orders_like_univers(a: str, b: str) -> None:
+    pa, pb = maven.parse(a), maven.parse(b)
+    assume(not any(_null_headed_sublist(x) for x in (*pa, *pb)))
+    assert maven.compare(a, b) == _sign(univers.MavenVersion(a).value.__cmp__(univers.MavenVersion(b).value))
+
+
+# --- gem -------------------------------------------------------------------------
+
+
+@st.composite
+def gem_versions(draw: st.DrawFn) -> str:
+    segs = draw(st.lists(st.one_of(num.map(str), st.from_regex(r"[a-z]{1,4}[0-9]{0,2}", fullmatch=True)), max_size=4))
+    s = ".".join([str(draw(num)), *segs])
+    if draw(st.booleans()):
+        s += "-" + ".".join(draw(st.lists(st.from_regex(r"[0-9a-z]{1,5}", fullmatch=True), min_size=1, max_size=3)))
+    return s
+
+
+@SETTINGS
+@given(gem_versions(), gem_versions())
+def test_gem_orders_like_univers(a: str, b: str) -> None:
+    assume("-" not in a or not gem._PLATFORM.search(a))  # platform-looking suffixes: see module docstring
+    assume("-" not in b or not gem._PLATFORM.search(b))
+    assert gem.compare(a, b) == _ucmp(univers.RubygemsVersion(a), univers.RubygemsVersion(b))
+
+
+# --- nuget -----------------------------------------------------------------------
+
+
+@st.composite
+def nuget_versions(draw: st.DrawFn) -> str:
+    s = ".".join(str(draw(num)) for _ in range(draw(st.integers(1, 4))))
+    if draw(st.booleans()):
+        s += "-" + ".".join(draw(st.lists(_ident, min_size=1, max_size=3)))
+    return s
+
+
+@SETTINGS
+@given(nuget_versions(), nuget_versions())
+def test_nuget_orders_like_univers(a: str, b: str) -> None:
+    assert nuget.compare(a, b) == _ucmp(univers.NugetVersion(a), univers.NugetVersion(b))
+
+
+# --- composer --------------------------------------------------------------------
+
+
+@st.composite
+def composer_versions(draw: st.DrawFn) -> str:
+    s = draw(st.sampled_from(["", "v"])) + f"{draw(num)}.{draw(num)}.{draw(num)}"
+    if draw(st.booleans()):
+        s += f"-{draw(st.sampled_from(['alpha', 'beta', 'rc']))}{draw(st.integers(0, 9))}"
+    return s
+
+
+@SETTINGS
+@given(composer_versions(), composer_versions())
+def test_composer_orders_like_univers_on_the_shared_subset(a: str, b: str) -> None:
+    assert composer.compare(a, b) == _ucmp(univers.ComposerVersion(a), univers.ComposerVersion(b))
+
+
+# --- every scheme: key() is a consistent total order on its own inputs -----------
+
+
+@SETTINGS
+@given(st.lists(dpkg_versions(), min_size=3, max_size=3))
+def test_dpkg_key_is_transitive(vs: list[str]) -> None:
+    a, b, c = sorted(vs, key=dpkg.key)
+    assert dpkg.compare(a, c) <= 0 and dpkg.compare(a, b) <= 0 and dpkg.compare(b, c) <= 0
