@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib import resources
+from pathlib import Path
 
 from .errors import AssayError
 
@@ -27,11 +27,7 @@ OUTPUTS = (
 
 def sample_image() -> str:
     """The source URI of the embedded sample image."""
-    data = resources.files("assay") / "data"
-    tar = data / "sample-image.tar"
-    if tar.is_file():
-        return f"oci-archive:{tar}"
-    layout = data / "sample-image"
+    layout = Path(__file__).resolve().parent / "data" / "sample-image"
     if (layout / "index.json").is_file():
         return f"oci-dir:{layout}"
     raise AssayError("the embedded sample image is missing from this installation")

@@ -45,7 +45,7 @@ def make_sbom(
     progress: Callable[[str], None] | None = None,
 ) -> SbomResult:
     """Open ``uri``, catalog it once, and return the model (encode it as often as you like)."""
-    from .catalog import all_catalogers, all_globs, catalog
+    from .catalog import all_analyzers, all_catalogers, all_globs, catalog
     from .source import open_source
 
     t0 = time.perf_counter()
@@ -55,7 +55,7 @@ def make_sbom(
     src = open_source(uri, platform=platform, name=name, version=version, registry=registry, progress=progress)
     try:
         info = src.describe()
-        resolver = src.resolver(all_globs(cats))
+        resolver = src.resolver(all_globs(cats), all_analyzers(cats))
         if progress:
             progress("cataloging packages")
         result = catalog(resolver, cats, distro=distro)

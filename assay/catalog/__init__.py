@@ -2,7 +2,9 @@
 
 A cataloger is a module (or object) with ``NAME`` (e.g. ``dpkg-db-cataloger``),
 ``GLOBS`` (the files it starts from), optionally ``NEEDS`` (more globs it reads, so
-image sources can capture them while streaming layers) and
+image sources can capture them while streaming layers), optionally ``ANALYZERS``
+(:class:`assay.source.tree.Analyzer` s for files no glob can name, such as
+binaries: their results are read with ``resolver.analysis(name)``) and
 ``catalog(resolver, env) -> Parsed``.  Most are built with :class:`GlobCataloger`
 from ``glob -> parser`` pairs.  One failing file never stops the scan: the
 failure becomes a warning naming the file, and the rest is still cataloged.
@@ -27,6 +29,8 @@ __all__ = [
     "CatalogResult",
     "catalog",
     "all_catalogers",
+    "all_globs",
+    "all_analyzers",
     "CATALOGER_MODULES",
 ]
 
@@ -126,6 +130,15 @@ def all_globs(catalogers: Sequence[Cataloger]) -> tuple[str, ...]:
         globs.extend(c.GLOBS)
         globs.extend(getattr(c, "NEEDS", ()))
     return tuple(dict.fromkeys(globs))
+
+
+def all_analyzers(catalogers: Sequence[Cataloger]) -> tuple:  # tuple[Analyzer, ...]
+    """Content analyzers the catalogers need run while the source is read (by name, once)."""
+    seen: dict[str, object] = {}
+    for c in catalogers:
+        for a in getattr(c, "ANALYZERS", ()):
+            seen.setdefault(a.name, a)
+    return tuple(seen.values())
 
 
 @dataclass(frozen=True, slots=True)

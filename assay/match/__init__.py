@@ -149,8 +149,12 @@ class _Builder:
         return tuple(dict.fromkeys(v for _, v in out))
 
     def finding(self, pkg: Package, hits: list[Hit], ids: list[str], *, ignored_kind: str = "") -> Finding:
-        """A finding from one vulnerability's hits.  For an ignored distro verdict (``ignored_kind``)
-        the fix comes from the records as they are, and no enrichment is looked up."""
+        return Finding(package=pkg, **self.fields(pkg.type, hits, ids, ignored_kind=ignored_kind))
+
+    def fields(self, pkg_type: str, hits: list[Hit], ids: list[str], *, ignored_kind: str = "") -> dict[str, Any]:
+        """A finding (all but its package) from one vulnerability's hits.  For an ignored distro
+        verdict (``ignored_kind``) the fix comes from the records as they are, and no enrichment
+        is looked up."""
         if len(hits) > 1:
             hits = sorted(hits, key=lambda h: (h.tier, _id_rank(h.advisory.id)))
         top = hits[0]
@@ -163,7 +167,7 @@ class _Builder:
             fix_state, fixed = "not-affected", ()
         elif ignored_kind:
             fix_state, fixed = "fixed", tuple(dict.fromkeys(v for h in hits for v in h.affected.fixed_versions))
-        elif top.tier == TIER_CPE and pkg.type in OS_TYPES:
+        elif top.tier == TIER_CPE and pkg_type in OS_TYPES:
             fix_state, fixed = "unknown", ()  # the distro, not NVD, says which build fixes it
         else:
             fixed = self.nearest_fixes([h for h in deciding if h.status == "affected"])
@@ -187,10 +191,9 @@ class _Builder:
             urls = tuple(dict.fromkeys(u for h in hits for u in h.advisory.references))
             details = tuple(dict.fromkeys(h.detail for h in hits))
         kev, epss, pct = self.enrichment((primary, *aliases)) if not ignored_kind else (None, None, None)
-        return Finding(
+        return dict(
             id=primary,
             aliases=aliases,
-            package=pkg,
             severity=rating,
             severity_source=source,
             severities=sevs,
@@ -247,6 +250,22 @@ def _distro_reason(hits: Sequence[Hit], kind: str) -> str:
         fixed = ", ".join(h.affected.fixed_versions) or "?"
         return f"{d.ecosystem} fixed {d.package} in {fixed}; installed {d.version}"
     return f"{d.ecosystem} marks {d.package} {d.version} not affected"
+
+
+def _plan(builder: _Builder, pkg_type: str, hits: Sequence[Hit]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str, str]]]:
+    """One package's findings and ignored distro verdicts, as Finding fields without the package."""
+    affected = [h for h in hits if h.status == "affected"]
+    found = [builder.fields(pkg_type, hs, ids) for hs, ids in _group(affected)]
+    covered = {i for kw in found for i in (kw["id"], *kw["aliases"])}
+    suppressed: list[tuple[dict[str, Any], str, str]] = []
+    others = [h for h in hits if h.status != "affected" and h.tier == TIER_DISTRO]
+    for hs, ids in _group(others):
+        if not covered.isdisjoint(ids):
+            continue  # another record of the same vulnerability says the package is affected
+        kind = "distro-not-affected" if any(h.status == "not-affected" for h in hs) else "distro-fixed"
+        reason = _distro_reason([h for h in hs if (h.status == "not-affected") == (kind == "distro-not-affected")] or hs, kind)
+        suppressed.append((builder.fields(pkg_type, hs, ids, ignored_kind=kind), kind, reason))
+    return found, suppressed
 
 
 # -- distro inference and warnings -----------------------------------------------------------
@@ -322,6 +341,7 @@ def _match(
     ignored: list[Ignored] = []
     os_verdicts: dict[str, dict[str, Ignored]] = {}
     builder = _Builder(ctx)
+    plans: dict[tuple[Any, ...], tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str, str]], list[Hit]]] = {}
     lang_findings: list[Finding] = []
     for p in sbom.packages:
         if p.type in OS_TYPES:
@@ -336,21 +356,22 @@ def _match(
             hits = match_language(ctx, p)
         if not hits:
             continue
-        affected = [h for h in hits if h.status == "affected"]
-        pkg_findings = [builder.finding(p, hs, ids) for hs, ids in _group(affected)]
-        (findings if p.type in OS_TYPES else lang_findings).extend(pkg_findings)
-        covered = {i for f in pkg_findings for i in f.all_ids}
-        others = [h for h in hits if h.status != "affected" and h.tier == TIER_DISTRO]
-        for hs, ids in _group(others):
-            if not covered.isdisjoint(ids):
-                continue  # another record of the same vulnerability says the package is affected
-            kind = "distro-not-affected" if any(h.status == "not-affected" for h in hs) else "distro-fixed"
-            f = builder.finding(p, hs, ids, ignored_kind=kind)
-            ig = Ignored(finding=f, kind=kind, reason=_distro_reason([h for h in hs if (h.status == "not-affected") == (kind == "distro-not-affected")] or hs, kind))
-            ignored.append(ig)
+        # binaries of one source share its records: their results differ only in the package
+        # keyed by identity: hits are shared through the search cache, and the plan keeps
+        # its hits alive so that no id is reused by another object during the scan
+        key = (p.type, tuple(map(id, hits)))
+        planned = plans.get(key)
+        if planned is None:
+            planned = plans[key] = (*_plan(builder, p.type, hits), hits)
+        found, suppressed, _ = planned
+        (findings if p.type in OS_TYPES else lang_findings).extend(Finding(package=p, **kw) for kw in found)
+        if suppressed:
             verdicts = os_verdicts.setdefault(p.id, {})
-            for i in f.all_ids:
-                verdicts.setdefault(i, ig)
+            for kw, kind, reason in suppressed:
+                ig = Ignored(finding=Finding(package=p, **kw), kind=kind, reason=reason)
+                ignored.append(ig)
+                for i in (kw["id"], *kw["aliases"]):
+                    verdicts.setdefault(i, ig)
 
     owned = _owners(sbom) if os_verdicts and lang_findings else {}
     by_id = sbom.by_id if owned else {}

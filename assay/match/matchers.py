@@ -106,6 +106,7 @@ class Context:
     _keys: dict[tuple[str, str], Any] = field(default_factory=dict)
     _known: set[str] | None = None
     _known_loaded: bool = False
+    _searches: dict[tuple[Any, ...], list[Hit]] = field(default_factory=dict)
     unparsed: Counter = field(default_factory=Counter)  # (scheme, version) -> times it could not be compared
     unparsed_example: dict[str, str] = field(default_factory=dict)
 
@@ -318,6 +319,29 @@ def _os_namespaces(ctx: Context, pkg: Package, distro: Distro) -> list[Namespace
     return out
 
 
+def _search(ctx: Context, ns: Namespace, name: str, version: str, mtype: str, matcher: str, label: str, pkg_arch: str, source_search: bool) -> list[Hit]:
+    """The verdict of every record for ``name`` in one namespace (cached: binaries of one source
+    at one version repeat the same source search)."""
+    key = (ns.ecosystem, ns.role, name, version, mtype, matcher, label, pkg_arch, source_search)
+    cached = ctx._searches.get(key)
+    if cached is not None:
+        return cached
+    hits: list[Hit] = []
+    default_scheme = scheme_for_ecosystem(ns.ecosystem)
+    for adv, aff in ctx.affected(ns.ecosystem, name):
+        if aff.qualifiers and not (_module_ok(label, aff) and _arch_ok(pkg_arch, aff, source_search=source_search)):
+            continue
+        scheme = aff.version_scheme or default_scheme
+        got = _evaluate(ctx, scheme, version, aff)
+        if got is None:
+            continue
+        status, text = got
+        detail = MatchDetail(matcher=matcher, type=mtype, record=adv.id, ecosystem=ns.ecosystem, package=name, version=version, constraint=text)
+        hits.append(Hit(adv, aff, status, TIER_DISTRO, detail, scheme, version, ns.role))
+    ctx._searches[key] = hits
+    return hits
+
+
 def match_os(ctx: Context, pkg: Package, distro: Distro) -> list[Hit]:
     """Distro-feed hits (every verdict, so fixed/not-affected become ignored matches) and CPE hits."""
     if _is_unknown(pkg.version):
@@ -326,8 +350,7 @@ def match_os(ctx: Context, pkg: Package, distro: Distro) -> list[Hit]:
     pkg_arch = _package_arch(pkg)
     matcher = matcher_name(pkg)
     searches = _os_searches(pkg)
-    hits: list[Hit] = []
-    seen: set[tuple[str, int]] = set()
+    parts: list[list[Hit]] = []
     previous_had_rows = False
     for ns in _os_namespaces(ctx, pkg, distro):
         if ns.role == "fallback":
@@ -336,26 +359,26 @@ def match_os(ctx: Context, pkg: Package, distro: Distro) -> list[Hit]:
             ns = Namespace(ns.ecosystem, "base")
         previous_had_rows = False
         for name, version, mtype in searches:
-            source_search = mtype == "exact-indirect-match" and pkg.type == "rpm"
-            for adv, aff in ctx.affected(ns.ecosystem, name):
-                previous_had_rows = True
-                if aff.qualifiers and not (_module_ok(label, aff) and _arch_ok(pkg_arch, aff, source_search=source_search)):
-                    continue
-                scheme = aff.version_scheme or scheme_for_ecosystem(ns.ecosystem)
-                got = _evaluate(ctx, scheme, version, aff)
-                if got is None:
-                    continue
-                status, text = got
-                key = (adv.id, id(aff))
-                if key in seen:
-                    continue
-                seen.add(key)
-                detail = MatchDetail(
-                    matcher=matcher, type=mtype, record=adv.id, ecosystem=ns.ecosystem, package=name, version=version, constraint=text
-                )
-                hits.append(Hit(adv, aff, status, TIER_DISTRO, detail, scheme, version, ns.role))
+            previous_had_rows = previous_had_rows or bool(ctx.affected(ns.ecosystem, name))
+            found = _search(ctx, ns, name, version, mtype, matcher, label, pkg_arch, mtype == "exact-indirect-match" and pkg.type == "rpm")
+            if found:
+                parts.append(found)
+    if not parts:
+        hits: list[Hit] = []
+    elif len(parts) == 1:
+        hits = parts[0]
+    else:
+        seen: set[tuple[str, int]] = set()
+        hits = []
+        for part in parts:
+            for h in part:
+                k = (h.advisory.id, id(h.affected))
+                if k not in seen:
+                    seen.add(k)
+                    hits.append(h)
     hits = _resolve_overrides(hits)
     if pkg.type == "apk" and ctx.options.cpe_for_apk and pkg.cpes:
+        hits = list(hits)  # never extend a cached search result
         distro_ids = {i for h in hits for i in h.ids}
         upstreams = (pkg.source_name,) if pkg.source_name else ()
         for h in match_cpe(ctx, pkg, upstreams=upstreams):

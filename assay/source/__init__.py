@@ -1,6 +1,6 @@
 """Sources: where files come from.  ``open_source(uri)`` picks one by scheme or by guessing.
 
-Every source offers ``describe() -> SourceInfo``, ``resolver(prefetch) -> FileResolver``
+Every source offers ``describe() -> SourceInfo``, ``resolver(prefetch, analyzers) -> FileResolver``
 and ``close()``.  Schemes, as syft spells them:
 
     docker-archive:PATH      docker save / skopeo docker-archive tarball
@@ -20,7 +20,7 @@ from typing import Callable, Protocol, Sequence
 
 from ..errors import SourceError, UsageError
 from ..model import SourceInfo
-from .tree import FileResolver
+from .tree import Analyzer, FileResolver
 
 __all__ = ["Source", "RegistryOptions", "open_source", "SCHEMES", "split_scheme"]
 
@@ -30,7 +30,7 @@ SCHEMES = ("docker-archive", "oci-dir", "oci-archive", "registry", "dir", "file"
 class Source(Protocol):
     def describe(self) -> SourceInfo: ...
 
-    def resolver(self, prefetch: Sequence[str] = ()) -> FileResolver: ...
+    def resolver(self, prefetch: Sequence[str] = (), analyzers: Sequence[Analyzer] = ()) -> FileResolver: ...
 
     def close(self) -> None: ...
 

@@ -14,7 +14,7 @@ from typing import IO, Sequence
 
 from ..errors import SourceError
 from ..model import SourceInfo
-from .tree import DIR, FILE, OTHER, SYMLINK, FileResolver, FileTree, Node
+from .tree import DIR, FILE, OTHER, SYMLINK, Analyzer, FileResolver, FileTree, Node
 
 __all__ = ["DirectorySource", "FileSource"]
 
@@ -68,10 +68,10 @@ class DirectorySource:
             raise SourceError(f"cannot open {node.ref}: {exc.strerror}") from exc
         return os.fdopen(fd, "rb")
 
-    def resolver(self, prefetch: Sequence[str] = ()) -> FileResolver:
+    def resolver(self, prefetch: Sequence[str] = (), analyzers: Sequence[Analyzer] = ()) -> FileResolver:
         if self._tree is None:
             self._tree = self._build()
-        return FileResolver(self._tree, self._opener)
+        return FileResolver(self._tree, self._opener, analyzers=analyzers)
 
     def close(self) -> None:
         pass

@@ -23,7 +23,7 @@ from ..model import ImageInfo, Layer
 from .._internal.globs import combine
 from .._internal.tarstream import DIRECTORY, HARDLINK, REGULAR, Member, TarFormatError, TarStream
 from .._internal.tarstream import SYMLINK as SYMLINK_T
-from .tree import DIR, FILE, OTHER, SYMLINK, FileResolver, FileTree, Node, normpath
+from .tree import DIR, FILE, OTHER, SYMLINK, Analyzer, FileResolver, FileTree, Node, normpath
 
 __all__ = ["LayerBlob", "ImageReader", "SUPPORTED_LAYER_TYPES", "check_layer_media_type"]
 
@@ -207,11 +207,14 @@ class ImageReader:
             check_layer_media_type(lb.media_type, lb.digest)
         self.progress = progress
         self._tree: FileTree | None = None
+        self._analyzers: tuple[Analyzer, ...] = ()
 
-    def resolver(self, prefetch: Iterable[str] = ()) -> FileResolver:
+    def resolver(self, prefetch: Iterable[str] = (), analyzers: Sequence[Analyzer] = ()) -> FileResolver:
         if self._tree is None:
+            self._analyzers = tuple(analyzers)
             self._tree = self._build(tuple(prefetch))
-        return FileResolver(self._tree, self._open)
+            self._tree.analyzed.update(a.name for a in self._analyzers)
+        return FileResolver(self._tree, self._open, analyzers=analyzers)
 
     # -- building -----------------------------------------------------------------
     def _build(self, prefetch: tuple[str, ...]) -> FileTree:
@@ -285,17 +288,32 @@ class ImageReader:
             target = tree.get(_entry_path(m.linkname, lb.digest or lb.diff_id))
             if target is None or target.kind != FILE:
                 return  # dangling hardlink: nothing to read
-            tree.add(path, Node(FILE, size=target.size, mode=mode, layer=i, ref=target.ref))
+            node = Node(FILE, size=target.size, mode=mode, layer=i, ref=target.ref)
+            node.notes = target.notes
+            tree.add(path, node)
         elif kind == REGULAR:
+            data: bytes | None = None
+            notes = None
+            if not m.sparse:
+                for a in self._analyzers:
+                    if m.size <= a.max_size and a.wants(path, m.size, mode):
+                        if data is None:
+                            data = ts.read()
+                        result = a.analyze(path, data)
+                        if result is not None:
+                            notes = notes or {}
+                            notes[a.name] = result
             if m.sparse:
                 ref: tuple = ("lazy", i, m.name)
             elif seekable:
                 ref = ("off", i, m.offset, m.size)
             elif wanted is not None and m.size <= CAPTURE_LIMIT and wanted.match(path[1:]):
-                ref = ("mem", ts.read())
+                ref = ("mem", data if data is not None else ts.read())
             else:
                 ref = ("lazy", i, m.name)
-            tree.add(path, Node(FILE, size=m.size, mode=mode, layer=i, ref=ref))
+            node = Node(FILE, size=m.size, mode=mode, layer=i, ref=ref)
+            node.notes = notes
+            tree.add(path, node)
         else:
             tree.add(path, Node(OTHER, mode=mode, layer=i))
 

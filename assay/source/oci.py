@@ -169,8 +169,8 @@ class ImageSource:
     def describe(self) -> SourceInfo:
         return self._info
 
-    def resolver(self, prefetch=()) -> FileResolver:  # type: ignore[no-untyped-def]
-        return self.reader.resolver(prefetch)
+    def resolver(self, prefetch=(), analyzers=()) -> FileResolver:  # type: ignore[no-untyped-def]
+        return self.reader.resolver(prefetch, analyzers)
 
     def close(self) -> None:
         if self._closer:

@@ -21,7 +21,7 @@ from ..errors import SourceError
 from ..model import Location
 from .._internal.globs import compile_glob, glob_basename
 
-__all__ = ["Node", "FileTree", "FileResolver", "DEFAULT_READ_LIMIT", "MAX_LINK_HOPS", "normpath"]
+__all__ = ["Node", "FileTree", "FileResolver", "Analyzer", "DEFAULT_READ_LIMIT", "MAX_LINK_HOPS", "normpath"]
 
 MAX_LINK_HOPS = 40
 DEFAULT_READ_LIMIT = 512 * 1024 * 1024
@@ -30,7 +30,7 @@ FILE, DIR, SYMLINK, OTHER = "f", "d", "l", "o"
 
 
 class Node:
-    __slots__ = ("kind", "size", "mode", "link", "layer", "ref", "children")
+    __slots__ = ("kind", "size", "mode", "link", "layer", "ref", "children", "notes")
 
     def __init__(self, kind: str, *, size: int = 0, mode: int = 0o644, link: str = "", layer: int = -1, ref: Any = None) -> None:
         self.kind = kind
@@ -40,6 +40,22 @@ class Node:
         self.layer = layer
         self.ref = ref
         self.children: dict[str, Node] | None = {} if kind == DIR else None
+        self.notes: dict[str, Any] | None = None  # analyzer name -> result, for regular files
+
+
+@dataclass(frozen=True, slots=True)
+class Analyzer:
+    """Looks at file contents while a source is read (for files no glob can name, e.g. binaries).
+
+    Image sources run ``analyze`` on every regular file for which ``wants(path, size,
+    mode)`` is true, as its layer streams past, and keep only the (small) result;
+    other sources run it on demand.  ``analyze`` returns None when it finds nothing.
+    """
+
+    name: str
+    wants: Callable[[str, int, int], bool]
+    analyze: Callable[[str, bytes], Any]
+    max_size: int = 256 * 1024 * 1024
 
 
 def normpath(path: str) -> str:
@@ -64,6 +80,7 @@ class FileTree:
         self.root = Node(DIR, layer=0, mode=0o755)
         self.layers: list[str] = list(layers)  # index -> layer digest
         self._names: dict[str, list[str]] | None = None
+        self.analyzed: set[str] = set()  # analyzers already run over every file while building
 
     # -- building -----------------------------------------------------------------
     def _dir(self, parts: list[str], layer: int) -> Node:
@@ -219,10 +236,43 @@ class _Hit:
 class FileResolver:
     """What catalogers see: globbing, symlink-safe lookup and reading of the squashed tree."""
 
-    def __init__(self, tree: FileTree, opener: ContentOpener, *, read_limit: int = DEFAULT_READ_LIMIT) -> None:
+    def __init__(self, tree: FileTree, opener: ContentOpener, *, read_limit: int = DEFAULT_READ_LIMIT, analyzers: Sequence[Analyzer] = ()) -> None:
         self.tree = tree
         self._open = opener
         self.read_limit = read_limit
+        self._analyzers = {a.name: a for a in analyzers}
+        self._analysis: dict[str, dict[str, Any]] = {}
+
+    # -- analyzers ----------------------------------------------------------------
+    def analysis(self, name: str) -> dict[str, Any]:
+        """path -> result of the analyzer ``name`` for every regular file it found something in."""
+        if name in self._analysis:
+            return self._analysis[name]
+        out: dict[str, Any] = {}
+        if name in self.tree.analyzed:
+            for path, node in self.tree.walk():
+                if node.notes and name in node.notes:
+                    out[path] = node.notes[name]
+        else:
+            analyzer = self._analyzers.get(name)
+            if analyzer is None:
+                raise KeyError(f"analyzer {name!r} was not given to this resolver")
+            for path, node in self.tree.walk():
+                if node.kind != FILE or node.size > analyzer.max_size or not analyzer.wants(path, node.size, node.mode):
+                    continue
+                with self._open(node) as fh:
+                    result = analyzer.analyze(path, fh.read())
+                if result is not None:
+                    out[path] = result
+        self._analysis[name] = out
+        return out
+
+    def location_of(self, path: str) -> Location:
+        """The Location of a file known to exist (e.g. a path from :meth:`analysis`)."""
+        node = self.tree.get(path)
+        if node is None:
+            raise SourceError(f"{path}: no such file in the source")
+        return self._location(path, path, node)
 
     # -- locating -----------------------------------------------------------------
     def _location(self, real: str, access: str, node: Node) -> Location:

@@ -237,3 +237,26 @@ def test_docker_archive_metadata(tmp_path: Path) -> None:
     assert info.image.tags == ("example.com/app:1",)
     assert info.image.config_digest == sha(img.config())
     assert info.image.label("org.opencontainers.image.source") == "https://example.com/repo.git"
+
+
+def test_analyzers_run_while_streaming_and_on_directories(tmp_path: Path) -> None:
+    from assay.source.tree import Analyzer
+
+    calls: list[str] = []
+
+    def analyze(path: str, data: bytes):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return data.count(b"\x7fELF") or None
+
+    elf = Analyzer("elf", lambda path, size, mode: bool(mode & 0o111) or path.endswith(".so"), analyze)
+    img = Image([layer(F("usr/lib/a.so", b"\x7fELF..."), F("usr/lib/b.so", b"not elf"), F("usr/lib/gone.so", b"\x7fELF")), layer(F("usr/lib/.wh.gone.so"), H("usr/lib/c.so", "usr/lib/a.so"))])
+    write_oci_dir(tmp_path / "lay", img)
+    r = open_source(f"oci-dir:{tmp_path / 'lay'}").resolver([], [elf])
+    assert r.analysis("elf") == {"/usr/lib/a.so": 1, "/usr/lib/c.so": 1}  # whiteout drops gone.so; hardlink keeps notes
+    assert len(calls) == 3  # once per file, during the single pass
+    root = tmp_path / "root/usr/lib"
+    root.mkdir(parents=True)
+    (root / "a.so").write_bytes(b"\x7fELF")
+    (root / "b.so").write_bytes(b"x")
+    d = open_source(f"dir:{tmp_path / 'root'}").resolver([], [elf])
+    assert d.analysis("elf") == {"/usr/lib/a.so": 1}
