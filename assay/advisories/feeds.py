@@ -245,7 +245,7 @@ def detect(doc: Any) -> str:
         return "kev"
     if "provider" in doc and isinstance(doc.get("schema"), Mapping):
         return "skip"  # vunnel provider workspace state (metadata.json)
-    if "extractions" in doc or ("hash" in doc and "files" in doc):
+    if "extractions" in doc or ("content_hash" in doc and "providers" in doc):
         return "skip"  # grype fixture db.yaml / db-lock.json
     if doc and _looks_like_tracker(doc):
         return "debian-tracker"

@@ -277,9 +277,15 @@ def _is_unknown(version: str) -> bool:
 
 
 def _evaluate(ctx: Context, scheme: str, version: str, aff: Affected) -> tuple[str, str] | None:
-    """``(status, constraint text)`` of one record for one version; None when it cannot be compared."""
+    """``(status, constraint text)`` of one record for one version; None when it cannot be compared.
+
+    An entry with neither ranges nor versions covers every version (the database's
+    convention for "not fixed" distro entries and wildcard NVD matches).
+    """
     if aff.fix_state == "not-affected":
         return "not-affected", "not affected"
+    if not aff.ranges and not aff.versions:
+        return "affected", "all versions"
     got = ctx.verdict(scheme, version, aff)
     if got is None:
         return None

@@ -47,6 +47,23 @@ _DBTEST = {
 _GO_DISTRO = {"RedHat": "rhel", "SLES": "sles", "Ubuntu": "ubuntu", "Debian": "debian"}
 # CPEs grype's test code gives a package but the TSV does not transcribe (stock/matcher_test.go:TestMatcher_JVMPackage)
 _EXTRA_CPES = {"stock/matcher_test.go:TestMatcher_JVMPackage": ("cpe:2.3:a:oracle:java_se:1.8.0:update400:*:*:*:*:*:*",)}
+# Rows that fail for a known reason outside the matcher (strict: they fail loudly once fixed, so the entry gets removed).
+_ALMA_RELATED = (
+    "assay.advisories.osv keeps an OSV record's `related` ids out of its aliases, so AlmaLinux's ALSA records "
+    "(which name their CVEs only in `related`) cannot be tied to Red Hat's CVE records: the ALSA is reported on its own"
+)
+_KNOWN_GAPS = {
+    "rpm/almalinux_test.go:TestAlmaLinuxMatching_ModularVulnerable": _ALMA_RELATED,
+    "rpm/almalinux_test.go:TestAlmaLinuxMatching_NonModularVulnerable": _ALMA_RELATED,
+    "rpm/almalinux_test.go:TestAlmaLinuxMatching_UpstreamMatchWithFixReplacement": _ALMA_RELATED,
+    "rpm/almalinux_test.go:TestAlmaLinuxMatching_BelowBothModuleBuildsStillVulnerable": _ALMA_RELATED,
+    "rpm/almalinux_test.go:TestAlmaLinuxIgnoreFilters_NoIgnoresWhenVulnerable": _ALMA_RELATED,
+    "rpm/hummingbird_test.go:TestHummingbirdMatching_SiblingBinaryUpstreamFiltered": (
+        "the CSAF importer gives binary products without an arch qualifier and keeps the glibc.src product next to "
+        "the glibc binary; grype's transformer tags them 'binary' and drops the src one, which the matcher needs to "
+        "keep a sibling binary (glibc-minimal-langpack) from matching through its source"
+    ),
+}
 # matcher options grype has and assay does not offer
 _UNSUPPORTED = {"MissingEpochStrategy=auto": "assay compares a missing dpkg epoch as 0 (grype's default 'zero' strategy); 'auto' is not offered"}
 
@@ -214,15 +231,24 @@ def _fixture_copy(case: Case, tmp_path: Path) -> Path:
 
 
 def _load_advisories(directory: Path) -> list[Any]:
-    vunnel = pytest.importorskip("assay.advisories.vunnel", reason="the vunnel importer (assay.advisories.vunnel) has not landed yet")
-    return list(vunnel.load_directory(directory))
+    """The advisories of a fixture directory, read as ``assay db import`` reads it."""
+    from assay.advisories.feeds import Record, read_input
+
+    warnings: list[str] = []
+    return [item.advisory for item in read_input(directory, warnings.append) if isinstance(item, Record)]
 
 
 CASES = _cases()
 
 
+def _param(case: Case) -> Any:
+    gap = _KNOWN_GAPS.get(case.source)
+    marks = [pytest.mark.xfail(reason=gap, strict=True)] if gap else []
+    return pytest.param(case, marks=marks, id=f"L{case.line}-{case.source.split(':')[-1][:60]}")
+
+
 @pytest.mark.corpus
-@pytest.mark.parametrize("case", CASES, ids=[f"L{c.line}-{c.source.split(':')[-1][:60]}" for c in CASES])
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_grype_matcher_case(case: Case, tmp_path: Path) -> None:
     if case.unsupported:
         pytest.skip(case.unsupported)
