@@ -217,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="assay-demo", help="directory for the outputs (default ./assay-demo)")
     d.set_defaults(func=cmd_demo)
 
+    from .sign_cli import add_sign_parsers
+
+    add_sign_parsers(sub)
+
     v = sub.add_parser("version", help="print the version")
     v.set_defaults(func=cmd_version)
     return p

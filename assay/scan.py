@@ -114,12 +114,10 @@ def db_status(provider: AdvisoryProvider) -> Mapping[str, Any]:
     if fn is None:
         return {}
     got = fn() if callable(fn) else fn
+    if hasattr(got, "to_dict"):
+        got = got.to_dict()
     if isinstance(got, Mapping):
         return dict(got)
-    if hasattr(got, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return asdict(got)
     return {}
 
 

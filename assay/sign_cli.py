@@ -475,7 +475,7 @@ def cmd_verify_blob_attestation(args: argparse.Namespace) -> int:
 
 def add_sign_parsers(sub: Any) -> None:
     """Add the signing commands to ``sub`` (the main parser's subparsers)."""
-    g = sub.add_parser("keygen", help="generate a cosign-compatible key pair (cosign.key, cosign.pub)")
+    g = sub.add_parser("keygen", aliases=["generate-key-pair"], help="generate a cosign-compatible key pair (cosign.key, cosign.pub)")
     g.add_argument("--output-key-prefix", default="cosign", metavar="PREFIX", help="write PREFIX.key and PREFIX.pub (default cosign)")
     g.add_argument("--algorithm", default="ecdsa-p256", help="ecdsa-p256 (default), ecdsa-p384, ecdsa-p521, ed25519, rsa-2048, rsa-3072, rsa-4096")
     g.add_argument("--force", action="store_true", help="overwrite existing key files")

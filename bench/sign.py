@@ -124,19 +124,25 @@ def cyclonedx(components: int) -> bytes:
     ).encode()
 
 
-def importtime(cmd: list[str], env: dict[str, str]) -> tuple[float, list[tuple[str, float]]]:
-    """Total import time of the top-level imports of ``cmd`` and the biggest ones."""
-    proc = subprocess.run([sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, env=env, check=False)
-    top: list[tuple[str, float]] = []
-    for line in proc.stderr.splitlines():
-        # "import time:  self_us |  cumulative_us | <two spaces per nesting level>name"
-        if not line.startswith("import time:") or "cumulative" in line:
-            continue
-        _, cumulative, name = line.split("|", 2)
-        if name.startswith(" ") and not name.startswith("  "):  # top level only
-            top.append((name.strip(), int(cumulative) / 1000))
-    total = sum(v for _, v in top)
-    return total, sorted(top, key=lambda x: -x[1])[:8]
+def importtime(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, list[tuple[str, float]]]:
+    """Median total import time of the top-level imports of ``cmd`` over
+    ``runs`` runs, and the medians of the biggest ones."""
+    totals: list[float] = []
+    per: dict[str, list[float]] = {}
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-X", "importtime", *cmd], capture_output=True, text=True, env=env, check=False)
+        total = 0.0
+        for line in proc.stderr.splitlines():
+            # "import time:  self_us |  cumulative_us | <two spaces per nesting level>name"
+            if not line.startswith("import time:") or "cumulative" in line:
+                continue
+            _, cumulative, name = line.split("|", 2)
+            if name.startswith(" ") and not name.startswith("  "):  # top level only
+                per.setdefault(name.strip(), []).append(int(cumulative) / 1000)
+                total += int(cumulative) / 1000
+        totals.append(total)
+    top = sorted(((n, statistics.median(v)) for n, v in per.items()), key=lambda x: -x[1])[:8]
+    return statistics.median(totals), top
 
 
 def wall(cmd: list[str], env: dict[str, str], n: int) -> list[float]:
@@ -221,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         ldigest = write_oci_layout(layout)
         sign_image_in_layout(str(layout), ldigest, signer)
         t_layout = wall([sys.executable, "-m", "assay.sign_cli", "verify", "--key", str(pub), f"oci-dir:{layout}"], env, args.n)
-        total, top = importtime(cmd, env)
+        total, top = importtime(cmd, env, max(3, min(args.n, 7)))
         rows += [
             ("`python -c pass`", ms(t_pass), "interpreter floor"),
             ("`assay verify` process, registry image", ms(t_proc), f"imports {total:.0f} ms: " + ", ".join(f"{n} {v:.0f}" for n, v in top[:5])),

@@ -754,17 +754,26 @@ Progress = Callable[[int, str], None]
 
 
 def _items(inputs: Sequence[str], warn: Warn, fetch: Callable[[str], str] | None) -> Iterator[tuple[str, Any]]:
+    """(location, item) for every input; URLs are downloaded to a temporary file first."""
     for location in inputs:
-        path = location
-        if "://" in location:
-            if fetch is None:
-                from .distribute import download_to_temp
+        if "://" not in location:
+            for item in read_input(location, warn):
+                yield location, item
+            continue
+        if fetch is None:
+            from .distribute import download_to_temp
 
-                path = download_to_temp(location)
-            else:
-                path = fetch(location)
-        for item in read_input(path, warn):
-            yield location, item
+            path = download_to_temp(location)
+        else:
+            path = fetch(location)
+        try:
+            for item in read_input(path, warn):
+                yield location, item
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def import_inputs(
@@ -778,8 +787,16 @@ def import_inputs(
     progress: Progress | None = None,
     fetch: Callable[[str], str] | None = None,
     meta: Mapping[str, Any] | None = None,
+    locations: Mapping[str, str] | None = None,
 ) -> ImportReport:
-    """Import advisory files, directories, zips or URLs (and KEV/EPSS files) in one atomic write."""
+    """Import advisory files, directories, zips or URLs (and KEV/EPSS files) in one atomic write.
+
+    ``fetch(url) -> path`` replaces the built-in downloader for URL inputs (it
+    must return a temporary file, which is deleted after reading);
+    ``locations`` maps input paths to the names recorded as the feeds' source
+    (``assay db update`` passes the URLs its temporary files came from);
+    ``meta`` entries are stored in the database's meta table.
+    """
     from .enrich import read_epss, read_kev
 
     started = time.perf_counter()
@@ -795,6 +812,7 @@ def import_inputs(
     with DatabaseWriter(db_path, rebuild=rebuild, warn=_warn) as writer:
         done = 0
         for location, item in _items(inputs, _warn, fetch):
+            location = (locations or {}).get(location, location)
             if isinstance(item, Record):
                 writer.add(item, location)
                 done += 1

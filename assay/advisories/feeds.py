@@ -305,10 +305,19 @@ def parse_document(doc: Any, where: str, warn: Warn) -> Iterator[Item]:
 
 
 def _doc_id(doc: Any) -> str:
-    if isinstance(doc, Mapping):
-        for key in ("id", "identifier"):
-            if isinstance(doc.get(key), str):
-                return doc[key]
+    """The id to name a record by in warnings (the advisory id when it can be found)."""
+    if not isinstance(doc, Mapping):
+        return ""
+    item = doc.get("item")
+    if isinstance(item, Mapping):
+        for probe in (item, item.get("Vulnerability"), item.get("Advisory"), item.get("cve")):
+            if isinstance(probe, Mapping):
+                for key in ("id", "Name", "ghsaId"):
+                    if isinstance(probe.get(key), str) and probe[key]:
+                        return probe[key]
+    for key in ("id", "identifier"):
+        if isinstance(doc.get(key), str):
+            return doc[key]
     return ""
 
 

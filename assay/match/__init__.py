@@ -60,6 +60,11 @@ def _group(hits: Sequence[Hit]) -> list[tuple[list[Hit], list[str]]]:
     together: it is attached to each group holding one of its CVEs, or stands alone
     under its own id when none exists.
     """
+    if all(len(h.ids) == 1 for h in hits):  # the common case (distro records keyed by CVE): group by id
+        by_id: dict[str, list[Hit]] = {}
+        for h in hits:
+            by_id.setdefault(h.ids[0], []).append(h)
+        return [(hs, [i]) for i, hs in by_id.items()]
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -115,7 +120,7 @@ class _Builder:
         self._kev = getattr(self.provider, "kev", None)
         self._epss = getattr(self.provider, "epss", None)
         self._sev_fn = getattr(self.provider, "severities", None)
-        self._severities: dict[tuple[tuple[int, int], ...], tuple[str, str, tuple[Severity, ...]]] = {}
+        self._severities: dict[Any, tuple[str, str, tuple[Severity, ...]]] = {}
 
     def related_severities(self, vuln_id: str, exclude: set[int]) -> tuple[Severity, ...]:
         """Severities other records give ``vuln_id`` (NVD's, usually), for records that carry none."""
@@ -155,6 +160,25 @@ class _Builder:
         """A finding (all but its package) from one vulnerability's hits.  For an ignored distro
         verdict (``ignored_kind``) the fix comes from the records as they are, and no enrichment
         is looked up."""
+        if ignored_kind and len(hits) == 1 and len(ids) == 1:  # most ignored verdicts: one record, no aliases
+            h = hits[0]
+            adv = h.advisory
+            rating, source, sevs = self.severity(hits)
+            return dict(
+                id=ids[0],
+                aliases=(),
+                severity=rating,
+                severity_source=source,
+                severities=sevs,
+                fix_state="not-affected" if ignored_kind == "distro-not-affected" else "fixed",
+                fixed_versions=() if ignored_kind == "distro-not-affected" else h.affected.fixed_versions,
+                summary=adv.summary or _first_line(adv.details),
+                urls=adv.references,
+                details=(h.detail,),
+                kev=None,
+                epss=None,
+                epss_percentile=None,
+            )
         if len(hits) > 1:
             hits = sorted(hits, key=lambda h: (h.tier, _id_rank(h.advisory.id)))
         top = hits[0]
@@ -184,7 +208,7 @@ class _Builder:
                 rating, source, sevs = choose([*self._severity_groups(hits), related])
         summary = next((h.advisory.summary for h in hits if h.advisory.summary), "")
         if not summary:
-            summary = next((h.advisory.details.strip().split("\n", 1)[0] for h in hits if h.advisory.details.strip()), "")
+            summary = next((_first_line(h.advisory.details) for h in hits if h.advisory.details.strip()), "")
         if len(hits) == 1:
             urls, details = tuple(top.advisory.references), (top.detail,)
         else:
@@ -216,7 +240,7 @@ class _Builder:
 
     def severity(self, hits: Sequence[Hit]) -> tuple[str, str, tuple[Severity, ...]]:
         """The rating the hits' records give (cached: one record reaches many binaries of a source)."""
-        key = tuple((h.tier, id(h.advisory)) for h in hits)
+        key = (hits[0].tier, id(hits[0].advisory)) if len(hits) == 1 else tuple((h.tier, id(h.advisory)) for h in hits)
         got = self._severities.get(key)
         if got is None:
             got = self._severities[key] = choose(self._severity_groups(hits))
@@ -241,6 +265,10 @@ class _Builder:
                 elif isinstance(e, (int, float)):
                     epss = float(e)
         return kev, (float(epss) if epss is not None else None), (float(pct) if pct is not None else None)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().split("\n", 1)[0] if text else ""
 
 
 def _distro_reason(hits: Sequence[Hit], kind: str) -> str:

@@ -76,23 +76,31 @@ class MatchOptions:
     cpe_ecosystems: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
 class Hit:
-    """One advisory record applied to one package."""
+    """One advisory record applied to one package (tens of thousands per scan: a plain slotted class).
 
-    advisory: Advisory
-    affected: Affected
-    status: str  # "affected" | "fixed" | "not-affected"
-    tier: int  # TIER_DISTRO, TIER_LANGUAGE or TIER_CPE
-    detail: MatchDetail
-    scheme: str
-    version: str  # the version compared
-    role: str = "base"  # namespace role for distro hits
-    ids: tuple[str, ...] = ()  # the advisory's id and aliases
+    ``status`` is "affected", "fixed" or "not-affected"; ``tier`` one of TIER_DISTRO,
+    TIER_LANGUAGE, TIER_CPE; ``version`` the version compared in ``scheme``; ``role``
+    the namespace role of a distro hit; ``ids`` the advisory's id and aliases.
+    """
 
-    def __post_init__(self) -> None:
-        if not self.ids:
-            object.__setattr__(self, "ids", self.advisory.all_ids)
+    __slots__ = ("advisory", "affected", "status", "tier", "detail", "scheme", "version", "role", "ids")
+
+    def __init__(
+        self, advisory: Advisory, affected: Affected, status: str, tier: int, detail: MatchDetail, scheme: str, version: str, role: str = "base"
+    ) -> None:
+        self.advisory = advisory
+        self.affected = affected
+        self.status = status
+        self.tier = tier
+        self.detail = detail
+        self.scheme = scheme
+        self.version = version
+        self.role = role
+        self.ids: tuple[str, ...] = advisory.all_ids
+
+    def __repr__(self) -> str:
+        return f"Hit({self.advisory.id} {self.status} {self.detail.ecosystem}/{self.detail.package} {self.version})"
 
 
 @dataclass
@@ -111,16 +119,11 @@ class Context:
     unparsed_example: dict[str, str] = field(default_factory=dict)
 
     def prefetch(self, keys: Iterable[tuple[str, str]]) -> None:
-        """Load many (ecosystem, package) keys at once when the provider can (``affected_many``)."""
-        wanted = [k for k in dict.fromkeys(keys) if k not in self._affected]
-        if not wanted:
-            return
-        many: Callable[..., Mapping[tuple[str, str], list[tuple[Advisory, Affected]]]] | None = getattr(self.provider, "affected_many", None)
-        if many is None:
-            return
-        got = many(wanted)
-        for k in wanted:
-            self._affected[k] = list(got.get(k, ()))
+        """Load many (ecosystem, package) keys in a few batched queries when the provider can
+        (``prefetch``, as the SQLite database does); lookups then come from its cache."""
+        fn: Callable[[Iterable[tuple[str, str]]], None] | None = getattr(self.provider, "prefetch", None)
+        if fn is not None:
+            fn([k for k in dict.fromkeys(keys) if k not in self._affected])
 
     def affected(self, ecosystem: str, package: str) -> list[tuple[Advisory, Affected]]:
         key = (ecosystem, package)
@@ -130,12 +133,18 @@ class Context:
         return rows
 
     def known_ecosystems(self) -> set[str] | None:
-        """The ecosystems the provider holds, when it can say (``ecosystems()``); None otherwise."""
+        """The ecosystems the provider holds, when it can say (``ecosystems()``, or the
+        per-ecosystem counts of ``status()``); None otherwise."""
         if not self._known_loaded:
             self._known_loaded = True
             fn = getattr(self.provider, "ecosystems", None)
             if fn is not None:
                 self._known = set(fn())
+            else:
+                status = getattr(self.provider, "status", None)
+                counts = getattr(status(), "ecosystems", None) if callable(status) else None
+                if isinstance(counts, Mapping) and counts:
+                    self._known = set(counts)
         return self._known
 
     def verdict(self, scheme: str, version: str, aff: Affected) -> tuple[bool, str] | None:

@@ -126,6 +126,12 @@ def choose(groups: Sequence[Iterable[Severity]]) -> tuple[str, str, tuple[Severi
     first group holding a known rating decides, and within it the kind order
     rating > CVSS v3 > v4 > v2, then the highest rating (two CNAs may disagree).
     """
+    if len(groups) == 1:
+        only = groups[0] if isinstance(groups[0], (list, tuple)) else list(groups[0])
+        if len(only) == 1:  # the common case: one record with one severity
+            s = scored(only[0])
+            return (s.rating, _label(s), (s,)) if s.rating not in ("", "unknown") else ("unknown", "", (s,))
+        groups = [only]
     seen: set[tuple[str, str, str, str]] = set()
     every: list[Severity] = []
     best: tuple[str, str] | None = None

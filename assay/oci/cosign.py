@@ -187,7 +187,8 @@ class LayoutTarget(Target):
     ``digest`` pins it; with neither, the layout must hold exactly one image
     besides attachments.  ``repository`` defaults to ``localhost/<directory
     name>`` (signatures claim it); pass the name the image will be pushed
-    under to make signatures carry that instead.
+    under to make signatures carry that instead.  One writer at a time:
+    index.json is rewritten whole (atomically) on every tag update.
     """
 
     def __init__(self, path: str, *, tag: str = "", digest: str = "", repository: str = "") -> None:

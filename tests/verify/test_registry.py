@@ -198,6 +198,9 @@ def test_skopeo_copy_carries_our_signature(tmp_path: Path, registry: str, keys: 
     digest = _push(tmp_path, registry, "interop/src")
     src = f"{registry}/interop/src:v1"
     assert run(["-q", "sign", "--key", key, "--allow-insecure-registry", src]) == 0
+    sbom = tmp_path / "sbom.spdx.json"
+    sbom.write_text(json.dumps({"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT", "name": "src"}))
+    assert run(["-q", "attest", "--key", key, "--type", "spdxjson", "--predicate", str(sbom), "--allow-insecure-registry", src]) == 0
     regd = tmp_path / "registries.d"
     regd.mkdir()
     (regd / "default.yaml").write_text("default-docker:\n  use-sigstore-attachments: true\n")
@@ -231,6 +234,8 @@ def test_skopeo_copy_carries_our_signature(tmp_path: Path, registry: str, keys: 
     # the payload still names the source repository
     assert run(["verify", "--key", pub, "--allow-insecure-registry", dst]) == 1
     assert f"claims docker-reference '{registry}/interop/src', not {registry}/interop/dst" in _one_line(capsys.readouterr().err)
+    # containers/image carries signatures only; the attestation stays verifiable at the source
+    assert run(["verify-attestation", "--key", pub, "--type", "spdxjson", "--allow-insecure-registry", src]) == 0
     # and we can append to the manifest skopeo wrote
     assert run(["-q", "sign", "--key", key, "--allow-insecure-registry", dst]) == 0
     assert run(["verify", "--key", pub, "--allow-insecure-registry", dst]) == 0
