@@ -165,3 +165,23 @@ def test_library_api_on_a_decoded_sbom(sbom_file: Path) -> None:
     # a Distro works as well as its string form, and a plain path to an SBOM file needs no sbom: prefix
     again = scan(str(sbom_file), db=MemoryProvider(ADVISORIES), distro=Distro(id="debian", version_id="12"))
     assert [f.id for f in again.findings] == [f.id for f in result.findings]
+
+
+def test_scan_against_a_real_database(run, sbom_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    """No stand-in provider: the SQLite database ``assay db`` writes, read through --db."""
+    from assay.advisories.db import DatabaseWriter
+    from assay.advisories.feeds import Record
+
+    db = tmp_path / "advisories.db"
+    with DatabaseWriter(db, rebuild=True) as writer:
+        for adv in ADVISORIES:
+            writer.add(Record("test", adv))
+        writer.commit()
+    out = tmp_path / "r.json"
+    assert run("scan", f"sbom:{sbom_file}", "--db", str(db), "--distro", "debian:12", "-o", f"json={out}", "--fail-on", "high") == 2
+    doc = json.loads(out.read_bytes())
+    assert sorted(m["vulnerability"]["id"] for m in doc["matches"]) == ["CVE-2023-5678", "CVE-2024-0727", "GHSA-j8r2-6x86-q33q"]
+    assert "the advisory database was built" not in capsys.readouterr().err
+    assert run("scan", f"sbom:{sbom_file}", "--db", str(tmp_path / "missing.db")) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("assay: error:") and "missing.db" in err[0]

@@ -52,10 +52,10 @@ def parse_secdb(doc: Mapping[str, Any], *, where: str, warn: Warn) -> Iterator[R
     # id -> (aliases, {package: [fixed versions]})
     found: dict[str, tuple[dict[str, None], dict[str, list[str]]]] = {}
     for n, entry in enumerate(doc.get("packages") or ()):
-        pkg = entry.get("pkg") if isinstance(entry, Mapping) else None
-        name = pkg.get("name") if isinstance(pkg, Mapping) else None
-        fixes = pkg.get("secfixes") if isinstance(pkg, Mapping) else None
-        if not isinstance(name, str) or not name or not isinstance(fixes, (Mapping, type(None))):
+        pkg = entry.get("pkg") if isinstance(entry, dict) else None
+        name = pkg.get("name") if isinstance(pkg, dict) else None
+        fixes = pkg.get("secfixes") if isinstance(pkg, dict) else None
+        if not isinstance(name, str) or not name or not isinstance(fixes, (dict, type(None))):
             warn(f"skipped malformed package entry #{n} in {where}")
             continue
         for fixed, entries in (fixes or {}).items():

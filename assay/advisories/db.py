@@ -494,6 +494,8 @@ class DatabaseWriter:
         self.added: dict[str, int] = {}
         self.locations: dict[str, str] = {}
         self._meta: dict[str, str] = {}
+        self._fresh = False  # the database was empty when opened: only keys added since can exist
+        self._keys: set[tuple[str, str]] = set()
 
     # lifecycle
     def __enter__(self) -> DatabaseWriter:
@@ -534,6 +536,7 @@ class DatabaseWriter:
             self.conn.executescript(_SCHEMA)
             self.conn.execute("BEGIN")
             self._meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+            self._fresh = self.conn.execute("SELECT 1 FROM advisory LIMIT 1").fetchone() is None
         except sqlite3.DatabaseError as exc:
             raise DatabaseError(f"cannot write {self.tmp}: {exc}") from None
 
@@ -577,7 +580,12 @@ class DatabaseWriter:
         assert self.conn is not None, "writer is not open"
         adv = record.advisory
         conn = self.conn
-        row = conn.execute("SELECT rowid, doc FROM advisory WHERE feed = ? AND id = ?", (record.feed, adv.id)).fetchone()
+        key = (record.feed, adv.id)
+        row = None
+        if not self._fresh or key in self._keys:
+            row = conn.execute("SELECT rowid, doc FROM advisory WHERE feed = ? AND id = ?", key).fetchone()
+        if self._fresh:
+            self._keys.add(key)
         doc = encode_advisory(adv)
         withdrawn = 1 if adv.withdrawn else 0
         if row is not None:

@@ -68,22 +68,22 @@ def parse_tracker(doc: Mapping[str, Any], *, where: str, warn: Warn) -> Iterator
     # (namespace, id) -> [description, bug, [(package, info)]]
     grouped: dict[tuple[str, str], tuple[list[str], list[tuple[str, Mapping[str, Any]]]]] = {}
     for package, cves in doc.items():
-        if not isinstance(cves, Mapping):
+        if not isinstance(cves, dict):
             warn(f"skipped malformed package entry {package!r} in {where}")
             continue
         for ident, data in cves.items():
-            if not isinstance(data, Mapping):
+            if not isinstance(data, dict):
                 warn(f"skipped malformed record {ident} ({package}) in {where}")
                 continue
             releases = data.get("releases") or {}
-            if not isinstance(releases, Mapping):
+            if not isinstance(releases, dict):
                 if releases:  # the tracker writes "releases": [] for ids it no longer tracks
                     warn(f"skipped malformed record {ident} ({package}) in {where}: releases is not an object")
                 continue
             desc = data.get("description") if isinstance(data.get("description"), str) else ""
             bug = data.get("debianbug")
             for codename, info in releases.items():
-                if not isinstance(info, Mapping):
+                if not isinstance(info, dict):
                     warn(f"skipped malformed release {codename} of {ident} ({package}) in {where}")
                     continue
                 key = (release_namespace(str(codename)), str(ident))

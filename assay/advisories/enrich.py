@@ -29,7 +29,7 @@ def parse_kev(doc: Mapping[str, Any], *, where: str) -> Kev:
     vulns = doc.get("vulnerabilities")
     if not isinstance(vulns, list):
         raise FormatError(f"{where}: not a KEV catalogue (no vulnerabilities list)")
-    entries = tuple(v for v in vulns if isinstance(v, Mapping) and isinstance(v.get("cveID"), str) and v["cveID"])
+    entries = tuple(v for v in vulns if isinstance(v, dict) and isinstance(v.get("cveID"), str) and v["cveID"])
     return Kev(entries=entries, version=str(doc.get("catalogVersion") or ""), released=str(doc.get("dateReleased") or ""))
 
 
@@ -73,7 +73,7 @@ def read_kev(path: str) -> Kev:
         raise FormatError(f"cannot read {path}: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise FormatError(f"{path}: invalid JSON: {exc}") from None
-    if not isinstance(doc, Mapping):
+    if not isinstance(doc, dict):
         raise FormatError(f"{path}: not a KEV catalogue")
     return parse_kev(doc, where=path)
 

@@ -226,12 +226,12 @@ def detect(doc: Any) -> str:
         if not doc:
             return "skip"
         first = doc[0]
-        if isinstance(first, Mapping) and "identifier" in first and "item" in first:
+        if isinstance(first, dict) and "identifier" in first and "item" in first:
             return "vunnel-list"
-        if isinstance(first, Mapping) and "id" in first and ("affected" in first or "modified" in first):
+        if isinstance(first, dict) and "id" in first and ("affected" in first or "modified" in first):
             return "osv-list"
         return ""
-    if not isinstance(doc, Mapping):
+    if not isinstance(doc, dict):
         return ""
     if "identifier" in doc and "item" in doc:
         return "vunnel"
@@ -243,7 +243,7 @@ def detect(doc: Any) -> str:
         return "alpine-secdb"
     if isinstance(doc.get("vulnerabilities"), list) and ("catalogVersion" in doc or "dateReleased" in doc):
         return "kev"
-    if "provider" in doc and isinstance(doc.get("schema"), Mapping):
+    if "provider" in doc and isinstance(doc.get("schema"), dict):
         return "skip"  # vunnel provider workspace state (metadata.json)
     if "extractions" in doc or ("content_hash" in doc and "providers" in doc):
         return "skip"  # grype fixture db.yaml / db-lock.json
@@ -256,10 +256,10 @@ def _looks_like_tracker(doc: Mapping[str, Any]) -> bool:
     """``{package: {CVE: {releases: ...}}}`` — checked on a few entries."""
     seen = 0
     for pkg, cves in doc.items():
-        if not isinstance(pkg, str) or not isinstance(cves, Mapping):
+        if not isinstance(pkg, str) or not isinstance(cves, dict):
             return False
         for _cve, info in cves.items():
-            if not isinstance(info, Mapping) or "releases" not in info:
+            if not isinstance(info, dict) or "releases" not in info:
                 return False
             seen += 1
             break
@@ -278,7 +278,7 @@ def parse_document(doc: Any, where: str, warn: Warn) -> Iterator[Item]:
     elif kind == "osv-list":
         from .osv import parse_osv
 
-        records = doc.get("vulns") if isinstance(doc, Mapping) else doc
+        records = doc.get("vulns") if isinstance(doc, dict) else doc
         for rec in records:
             yield from _guard(lambda rec=rec: [parse_osv(rec, where=where)], where, _doc_id(rec), warn)
     elif kind in ("vunnel", "vunnel-list"):
@@ -306,12 +306,12 @@ def parse_document(doc: Any, where: str, warn: Warn) -> Iterator[Item]:
 
 def _doc_id(doc: Any) -> str:
     """The id to name a record by in warnings (the advisory id when it can be found)."""
-    if not isinstance(doc, Mapping):
+    if not isinstance(doc, dict):
         return ""
     item = doc.get("item")
-    if isinstance(item, Mapping):
+    if isinstance(item, dict):
         for probe in (item, item.get("Vulnerability"), item.get("Advisory"), item.get("cve")):
-            if isinstance(probe, Mapping):
+            if isinstance(probe, dict):
                 for key in ("id", "Name", "ghsaId"):
                     if isinstance(probe.get(key), str) and probe[key]:
                         return probe[key]

@@ -86,12 +86,13 @@ def _strings(value: Any, what: str) -> tuple[str, ...]:
         return ()
     if not isinstance(value, list):
         raise RecordError(f"{what} is not a list")
-    return tuple(dict.fromkeys(_str(v, what) for v in value if v is not None and v != ""))
+    out = [v if type(v) is str else _str(v, what) for v in value if v is not None and v != ""]
+    return tuple(dict.fromkeys(out))
 
 
 def parse_osv(doc: Mapping[str, Any], *, where: str = "", source: str = "") -> Record:
     """One OSV record; raises :class:`RecordError` when it is malformed."""
-    if not isinstance(doc, Mapping):
+    if not isinstance(doc, dict):
         raise RecordError("record is not an object")
     ident = doc.get("id")
     if not isinstance(ident, str) or not ident.strip():
@@ -106,7 +107,7 @@ def parse_osv(doc: Mapping[str, Any], *, where: str = "", source: str = "") -> R
     affected: list[Affected] = []
     first_eco = ""
     for i, entry in enumerate(affected_raw):
-        if not isinstance(entry, Mapping):
+        if not isinstance(entry, dict):
             raise RecordError(f"affected[{i}] is not an object")
         aff = _affected(entry, i)
         if aff is None:
@@ -118,16 +119,16 @@ def parse_osv(doc: Mapping[str, Any], *, where: str = "", source: str = "") -> R
         _add_severities(severities, entry.get("severity"), src)
         for block in ("database_specific", "ecosystem_specific"):
             extra = entry.get(block)
-            if isinstance(extra, Mapping):
+            if isinstance(extra, dict):
                 _add_rating(severities, extra.get("urgency"), "debian" if src == "debian" else src)
                 _add_rating(severities, extra.get("severity"), src)
     db_specific = doc.get("database_specific")
-    if isinstance(db_specific, Mapping):
+    if isinstance(db_specific, dict):
         _add_rating(severities, db_specific.get("severity"), src)
     aliases = _strings(doc.get("aliases"), "aliases") + _strings(doc.get("upstream"), "upstream")
     refs = []
     for ref in doc.get("references") or ():
-        if isinstance(ref, Mapping) and isinstance(ref.get("url"), str):
+        if isinstance(ref, dict) and isinstance(ref.get("url"), str):
             refs.append(ref["url"])
     adv = Advisory(
         id=ident,
@@ -151,7 +152,7 @@ def _add_severities(out: list[Severity], value: Any, src: str) -> None:
     if not isinstance(value, list):
         raise RecordError("severity is not a list")
     for sev in value:
-        if not isinstance(sev, Mapping):
+        if not isinstance(sev, dict):
             raise RecordError("severity entry is not an object")
         kind = str(sev.get("type", "")).upper()
         score = sev.get("score")
@@ -181,7 +182,7 @@ def _affected(entry: Mapping[str, Any], i: int) -> Affected | None:
     pkg = entry.get("package")
     if pkg is None:
         return None  # GIT-only entries carry no package; nothing to match on
-    if not isinstance(pkg, Mapping):
+    if not isinstance(pkg, dict):
         raise RecordError(f"affected[{i}].package is not an object")
     eco_raw, name = pkg.get("ecosystem"), pkg.get("name")
     if not isinstance(eco_raw, str) or not eco_raw or not isinstance(name, str) or not name:
@@ -191,7 +192,7 @@ def _affected(entry: Mapping[str, Any], i: int) -> Affected | None:
     fixed: list[str] = []
     usable = False
     for j, rng in enumerate(entry.get("ranges") or ()):
-        if not isinstance(rng, Mapping):
+        if not isinstance(rng, dict):
             raise RecordError(f"affected[{i}].ranges[{j}] is not an object")
         rtype = str(rng.get("type") or "ECOSYSTEM").upper()
         events = _events(rng.get("events"), f"affected[{i}].ranges[{j}]")
@@ -208,7 +209,7 @@ def _affected(entry: Mapping[str, Any], i: int) -> Affected | None:
         state = "unknown"
     qualifiers: dict[str, Any] = {}
     eco_specific = entry.get("ecosystem_specific")
-    if isinstance(eco_specific, Mapping):
+    if isinstance(eco_specific, dict):
         if isinstance(eco_specific.get("rpm_modularity"), str):
             qualifiers["rpm_modularity"] = eco_specific["rpm_modularity"]
         if isinstance(eco_specific.get("custom_ranges"), list):
@@ -236,7 +237,7 @@ def _events(value: Any, where: str) -> tuple[tuple[str, str], ...]:
         raise RecordError(f"{where}.events is not a list")
     out: list[tuple[str, str]] = []
     for ev in value:
-        if not isinstance(ev, Mapping) or not ev:
+        if not isinstance(ev, dict) or not ev:
             raise RecordError(f"{where} has an invalid event")
         for key, ver in ev.items():
             if key not in _EVENTS:

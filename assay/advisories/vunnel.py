@@ -63,12 +63,12 @@ def normalize_constraint(text: str) -> str:
 
 def parse_vunnel(rec: Mapping[str, Any], *, where: str, warn: Warn) -> Iterator[Item]:
     """The items of one vunnel result record."""
-    if not isinstance(rec, Mapping):
+    if not isinstance(rec, dict):
         raise RecordError("record is not an object")
     item = rec.get("item")
     ident = str(rec.get("identifier") or "")
     schema = str(rec.get("schema") or "")
-    if not isinstance(item, Mapping):
+    if not isinstance(item, dict):
         raise RecordError("item is not an object")
     kind = _kind(schema, item)
     provider = ident.split("/", 1)[0] if "/" in ident else ""
@@ -105,11 +105,11 @@ def _kind(schema: str, item: Mapping[str, Any]) -> str:
             return kind
     if schema:
         return ""
-    if isinstance(item.get("Vulnerability"), Mapping) and item["Vulnerability"].get("FixedIn") is not None:
+    if isinstance(item.get("Vulnerability"), dict) and item["Vulnerability"].get("FixedIn") is not None:
         return "os"
-    if isinstance(item.get("Advisory"), Mapping):
+    if isinstance(item.get("Advisory"), dict):
         return "github"
-    if isinstance(item.get("cve"), Mapping):
+    if isinstance(item.get("cve"), dict):
         return "nvd"
     if "affected" in item and "id" in item:
         return "osv"
@@ -127,7 +127,7 @@ _SCHEMES = {"dpkg": "dpkg", "deb": "dpkg", "rpm": "rpm", "apk": "apk"}
 
 def _os(item: Mapping[str, Any]) -> Record:
     vuln = item.get("Vulnerability")
-    if not isinstance(vuln, Mapping):
+    if not isinstance(vuln, dict):
         raise RecordError("Vulnerability is not an object")
     name = _text(vuln.get("Name"))
     namespace = _text(vuln.get("NamespaceName"))
@@ -143,17 +143,17 @@ def _os(item: Mapping[str, Any]) -> Record:
         sev = _cvss_entry(c, who)
         if sev is not None and sev not in severities:
             severities.append(sev)
-    meta = vuln.get("Metadata") if isinstance(vuln.get("Metadata"), Mapping) else {}
-    nvd = meta.get("NVD") if isinstance(meta.get("NVD"), Mapping) else {}
+    meta = vuln.get("Metadata") if isinstance(vuln.get("Metadata"), dict) else {}
+    nvd = meta.get("NVD") if isinstance(meta.get("NVD"), dict) else {}
     for key, kind in (("CVSSv2", "CVSS_V2"), ("CVSSv3", "CVSS_V3")):
         entry = nvd.get(key)
-        if isinstance(entry, Mapping) and isinstance(entry.get("Vectors"), str):
+        if isinstance(entry, dict) and isinstance(entry.get("Vectors"), str):
             sev = make_severity("nvd", kind, entry["Vectors"], entry.get("Score"))
             if sev not in severities:
                 severities.append(sev)
     aliases = []
     for c in meta.get("CVE") or ():
-        cid = c.get("Name") if isinstance(c, Mapping) else c
+        cid = c.get("Name") if isinstance(c, dict) else c
         if isinstance(cid, str) and cid != name:
             aliases.append(cid)
     affected = []
@@ -161,7 +161,7 @@ def _os(item: Mapping[str, Any]) -> Record:
     if not isinstance(fixed_in, list):
         raise RecordError("FixedIn is not a list")
     for i, fi in enumerate(fixed_in):
-        if not isinstance(fi, Mapping) or not _text(fi.get("Name")):
+        if not isinstance(fi, dict) or not _text(fi.get("Name")):
             raise RecordError(f"FixedIn[{i}] has no Name")
         affected.append(_fixed_in(fi, ns))
     refs = [vuln["Link"]] if _text(vuln.get("Link")) else []
@@ -180,25 +180,25 @@ def _os(item: Mapping[str, Any]) -> Record:
 
 
 def _cvss_entry(c: Any, who: str) -> Severity | None:
-    if not isinstance(c, Mapping):
+    if not isinstance(c, dict):
         return None
     vector = _text(c.get("vector_string") or c.get("vector"))
     if not vector:
         return None
-    metrics = c.get("base_metrics") if isinstance(c.get("base_metrics"), Mapping) else {}
+    metrics = c.get("base_metrics") if isinstance(c.get("base_metrics"), dict) else {}
     return make_severity(who, cvss_kind(vector, c.get("version")), vector, metrics.get("base_score"), metrics.get("base_severity"))
 
 
 def _fixed_in(fi: Mapping[str, Any], default_ns: str) -> Affected:
     ns = vunnel_namespace(_text(fi.get("NamespaceName")) or default_ns)
     version = str(fi.get("Version") or "").strip()
-    vendor = fi.get("VendorAdvisory") if isinstance(fi.get("VendorAdvisory"), Mapping) else {}
+    vendor = fi.get("VendorAdvisory") if isinstance(fi.get("VendorAdvisory"), dict) else {}
     qualifiers: dict[str, Any] = {}
     if _text(fi.get("Module")):
         qualifiers["rpm_modularity"] = fi["Module"]
     if _text(fi.get("Arch")):
         qualifiers["arch"] = fi["Arch"]
-    ids = [a.get("ID") for a in vendor.get("AdvisorySummary") or () if isinstance(a, Mapping) and a.get("ID")]
+    ids = [a.get("ID") for a in vendor.get("AdvisorySummary") or () if isinstance(a, dict) and a.get("ID")]
     if ids:
         qualifiers["vendor_advisories"] = ids
     if isinstance(fi.get("Advisories"), list):
@@ -233,7 +233,7 @@ def _fixed_in(fi: Mapping[str, Any], default_ns: str) -> Affected:
 
 def _github(item: Mapping[str, Any]) -> Record:
     adv = item.get("Advisory")
-    if not isinstance(adv, Mapping):
+    if not isinstance(adv, dict):
         raise RecordError("Advisory is not an object")
     ident = _text(adv.get("ghsaId"))
     if not ident:
@@ -252,7 +252,7 @@ def _github(item: Mapping[str, Any]) -> Record:
     default_eco = github_ecosystem(_text(adv.get("namespace")))
     affected = []
     for i, fi in enumerate(adv.get("FixedIn") or ()):
-        if not isinstance(fi, Mapping) or not _text(fi.get("name")):
+        if not isinstance(fi, dict) or not _text(fi.get("name")):
             raise RecordError(f"FixedIn[{i}] has no name")
         eco = github_ecosystem(_text(fi.get("ecosystem")) or _text(fi.get("namespace"))) or default_eco
         fix = str(fi.get("identifier") or "").strip()
@@ -267,7 +267,7 @@ def _github(item: Mapping[str, Any]) -> Record:
                 fixed_versions=fixed,
             )
         )
-    refs = [r.get("url") for r in adv.get("references") or () if isinstance(r, Mapping) and _text(r.get("url"))]
+    refs = [r.get("url") for r in adv.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
     if _text(adv.get("url")):
         refs.insert(0, adv["url"])
     return Record(
@@ -300,18 +300,18 @@ def parse_cpe(cpe: str) -> list[str]:
 
 def _nvd(item: Mapping[str, Any]) -> Record:
     cve = item.get("cve")
-    if not isinstance(cve, Mapping) or not _text(cve.get("id")):
+    if not isinstance(cve, dict) or not _text(cve.get("id")):
         raise RecordError("cve has no id")
     ident = cve["id"]
     details = next(
-        (d.get("value", "") for d in cve.get("descriptions") or () if isinstance(d, Mapping) and d.get("lang") == "en"), ""
+        (d.get("value", "") for d in cve.get("descriptions") or () if isinstance(d, dict) and d.get("lang") == "en"), ""
     )
     severities: list[Severity] = []
-    metrics = cve.get("metrics") if isinstance(cve.get("metrics"), Mapping) else {}
+    metrics = cve.get("metrics") if isinstance(cve.get("metrics"), dict) else {}
     for key, kind in (("cvssMetricV40", "CVSS_V4"), ("cvssMetricV31", "CVSS_V3"), ("cvssMetricV30", "CVSS_V3"), ("cvssMetricV2", "CVSS_V2")):
         for m in metrics.get(key) or ():
-            data = m.get("cvssData") if isinstance(m, Mapping) else None
-            if not isinstance(data, Mapping) or not _text(data.get("vectorString")):
+            data = m.get("cvssData") if isinstance(m, dict) else None
+            if not isinstance(data, dict) or not _text(data.get("vectorString")):
                 continue
             who = "nvd" if m.get("source") == "nvd@nist.gov" or m.get("type") == "Primary" else "cna"
             sev = make_severity(who, kind, data["vectorString"], data.get("baseScore"), data.get("baseSeverity") or m.get("baseSeverity"))
@@ -319,10 +319,10 @@ def _nvd(item: Mapping[str, Any]) -> Record:
                 severities.append(sev)
     affected: list[Affected] = []
     for config in cve.get("configurations") or ():
-        if isinstance(config, Mapping):
+        if isinstance(config, dict):
             affected.extend(_cpe_config(config))
     status = _text(cve.get("vulnStatus"))
-    refs = [r.get("url") for r in cve.get("references") or () if isinstance(r, Mapping) and _text(r.get("url"))]
+    refs = [r.get("url") for r in cve.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
     return Record(
         "vunnel:nvd",
         Advisory(
@@ -343,10 +343,10 @@ def _cpe_config(config: Mapping[str, Any]) -> list[Affected]:
     vulnerable: dict[str, list[Mapping[str, Any]]] = {}
     platforms: list[str] = []
     for node in config.get("nodes") or ():
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict):
             continue
         for match in node.get("cpeMatch") or ():
-            if not isinstance(match, Mapping) or not _text(match.get("criteria")):
+            if not isinstance(match, dict) or not _text(match.get("criteria")):
                 continue
             if match.get("vulnerable"):
                 f = parse_cpe(match["criteria"])
@@ -364,7 +364,7 @@ def _cpe_config(config: Mapping[str, Any]) -> list[Affected]:
                 every = True
             else:
                 ranges.append(Range(type="CONSTRAINT", constraint=constraint))
-            fix = m.get("fix") if isinstance(m.get("fix"), Mapping) else {}
+            fix = m.get("fix") if isinstance(m.get("fix"), dict) else {}
             fv = _text(fix.get("version")) or _text(m.get("versionEndExcluding"))
             if fv:
                 fixed.append(fv)
@@ -411,32 +411,32 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
 
     def walk(branches: Any) -> None:
         for b in branches or ():
-            if not isinstance(b, Mapping):
+            if not isinstance(b, dict):
                 continue
             p = b.get("product")
-            if isinstance(p, Mapping) and _text(p.get("product_id")):
+            if isinstance(p, dict) and _text(p.get("product_id")):
                 products[p["product_id"]] = p
             walk(b.get("branches"))
 
-    tree = item.get("product_tree") if isinstance(item.get("product_tree"), Mapping) else {}
+    tree = item.get("product_tree") if isinstance(item.get("product_tree"), dict) else {}
     walk(tree.get("branches"))
     relations = {
         r["full_product_name"]["product_id"]: (r.get("product_reference"), r.get("relates_to_product_reference"))
         for r in tree.get("relationships") or ()
-        if isinstance(r, Mapping) and isinstance(r.get("full_product_name"), Mapping) and r["full_product_name"].get("product_id")
+        if isinstance(r, dict) and isinstance(r.get("full_product_name"), dict) and r["full_product_name"].get("product_id")
     }
     vulns = item.get("vulnerabilities")
-    if not isinstance(vulns, list) or not vulns or not isinstance(vulns[0], Mapping):
+    if not isinstance(vulns, list) or not vulns or not isinstance(vulns[0], dict):
         raise RecordError("CSAF document has no vulnerabilities")
     vuln = vulns[0]
-    doc = item.get("document") if isinstance(item.get("document"), Mapping) else {}
-    tracking = doc.get("tracking") if isinstance(doc.get("tracking"), Mapping) else {}
+    doc = item.get("document") if isinstance(item.get("document"), dict) else {}
+    tracking = doc.get("tracking") if isinstance(doc.get("tracking"), dict) else {}
     ident = _text(vuln.get("cve")) or _text(tracking.get("id"))
     if not ident:
         raise RecordError("CSAF vulnerability has no cve")
     wont = set()
     for rem in vuln.get("remediations") or ():
-        if isinstance(rem, Mapping) and rem.get("category") in ("no_fix_planned", "will_not_fix"):
+        if isinstance(rem, dict) and rem.get("category") in ("no_fix_planned", "will_not_fix"):
             wont.update(rem.get("product_ids") or ())
 
     def namespace(platform_id: str) -> str:
@@ -451,7 +451,7 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
         return f"{provider}:rolling"
 
     affected: dict[tuple[str, str, str, str], Affected] = {}
-    statuses = vuln.get("product_status") if isinstance(vuln.get("product_status"), Mapping) else {}
+    statuses = vuln.get("product_status") if isinstance(vuln.get("product_status"), dict) else {}
     for status, state in (("fixed", "fixed"), ("known_affected", "not-fixed"), ("known_not_affected", "not-affected"), ("under_investigation", "unknown")):
         for pid in statuses.get(status) or ():
             component, platform = relations.get(pid, (pid, ""))
@@ -485,20 +485,20 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
             )  # fmt: skip
     severities: list[Severity] = []
     for threat in vuln.get("threats") or ():
-        if isinstance(threat, Mapping) and threat.get("category") == "impact" and rating(threat.get("details")):
+        if isinstance(threat, dict) and threat.get("category") == "impact" and rating(threat.get("details")):
             severities.append(Severity(source="redhat", kind="rating", rating=rating(threat.get("details"))))
             break
     for score in vuln.get("scores") or ():
         for key, kind in (("cvss_v4", "CVSS_V4"), ("cvss_v3", "CVSS_V3"), ("cvss_v2", "CVSS_V2")):
-            data = score.get(key) if isinstance(score, Mapping) else None
-            if isinstance(data, Mapping) and _text(data.get("vectorString")):
+            data = score.get(key) if isinstance(score, dict) else None
+            if isinstance(data, dict) and _text(data.get("vectorString")):
                 sev = make_severity("redhat", kind, data["vectorString"], data.get("baseScore"), data.get("baseSeverity"))
                 if sev not in severities:
                     severities.append(sev)
     details = next(
-        (n.get("text", "") for n in vuln.get("notes") or () if isinstance(n, Mapping) and n.get("category") == "description"), ""
+        (n.get("text", "") for n in vuln.get("notes") or () if isinstance(n, dict) and n.get("category") == "description"), ""
     )
-    refs = [r.get("url") for r in vuln.get("references") or () if isinstance(r, Mapping) and _text(r.get("url"))]
+    refs = [r.get("url") for r in vuln.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
     return Record(
         f"vunnel:{provider}",
         Advisory(
@@ -524,9 +524,9 @@ def _openvex(item: Mapping[str, Any], provider: str) -> Record:
     from packageurl import PackageURL
 
     doc = item.get("document")
-    if not isinstance(doc, Mapping):
+    if not isinstance(doc, dict):
         raise RecordError("document is not an object")
-    vuln = doc.get("vulnerability") if isinstance(doc.get("vulnerability"), Mapping) else {}
+    vuln = doc.get("vulnerability") if isinstance(doc.get("vulnerability"), dict) else {}
     ident = _text(vuln.get("name"))
     if not ident:
         raise RecordError("statement has no vulnerability name")
@@ -534,8 +534,8 @@ def _openvex(item: Mapping[str, Any], provider: str) -> Record:
     state = _VEX_STATES.get(status, "unknown")
     versions: dict[tuple[str, str], list[str]] = {}
     for prod in doc.get("products") or ():
-        ids = prod.get("identifiers") if isinstance(prod, Mapping) else None
-        purl_text = _text(ids.get("purl")) if isinstance(ids, Mapping) else _text((prod or {}).get("@id"))
+        ids = prod.get("identifiers") if isinstance(prod, dict) else None
+        purl_text = _text(ids.get("purl")) if isinstance(ids, dict) else _text((prod or {}).get("@id"))
         if not purl_text:
             continue
         try:

@@ -187,6 +187,9 @@ class _Builder:
             primary = ids[0]
         aliases = tuple(sorted((i for i in ids if i != primary), key=_alias_order)) if len(ids) > 1 else ()
         deciding = [h for h in hits if h.tier == top.tier] if len(hits) > 1 else hits
+        fixed: tuple[str, ...]
+        urls: tuple[str, ...]
+        details: tuple[MatchDetail, ...]
         if ignored_kind == "distro-not-affected":
             fix_state, fixed = "not-affected", ()
         elif ignored_kind:
@@ -240,7 +243,13 @@ class _Builder:
 
     def severity(self, hits: Sequence[Hit]) -> tuple[str, str, tuple[Severity, ...]]:
         """The rating the hits' records give (cached: one record reaches many binaries of a source)."""
-        key = (hits[0].tier, id(hits[0].advisory)) if len(hits) == 1 else tuple((h.tier, id(h.advisory)) for h in hits)
+        if len(hits) == 1:  # a record is always reached through the same tier (distro feed, ecosystem, NVD)
+            adv = hits[0].advisory
+            got = self._severities.get(id(adv))
+            if got is None:
+                got = self._severities[id(adv)] = choose([adv.severities])
+            return got
+        key = tuple((h.tier, id(h.advisory)) for h in hits)
         got = self._severities.get(key)
         if got is None:
             got = self._severities[key] = choose(self._severity_groups(hits))
@@ -281,7 +290,8 @@ def _distro_reason(hits: Sequence[Hit], kind: str) -> str:
 
 
 def _plan(builder: _Builder, pkg_type: str, hits: Sequence[Hit]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str, str]]]:
-    """One package's findings and ignored distro verdicts, as Finding fields without the package."""
+    """One package's findings (most severe first) and ignored distro verdicts (by id), as Finding
+    fields without the package."""
     affected = [h for h in hits if h.status == "affected"]
     found = [builder.fields(pkg_type, hs, ids) for hs, ids in _group(affected)]
     covered = {i for kw in found for i in (kw["id"], *kw["aliases"])}
@@ -293,6 +303,8 @@ def _plan(builder: _Builder, pkg_type: str, hits: Sequence[Hit]) -> tuple[list[d
         kind = "distro-not-affected" if any(h.status == "not-affected" for h in hs) else "distro-fixed"
         reason = _distro_reason([h for h in hs if (h.status == "not-affected") == (kind == "distro-not-affected")] or hs, kind)
         suppressed.append((builder.fields(pkg_type, hs, ids, ignored_kind=kind), kind, reason))
+    found.sort(key=lambda kw: (-SEVERITY_ORDER.get(kw["severity"], 0), kw["id"]))
+    suppressed.sort(key=lambda x: (x[0]["id"], x[1]))
     return found, suppressed
 
 
@@ -365,12 +377,12 @@ def _match(
         plan += search_keys(ctx, p, d)
     ctx.prefetch(plan)
 
-    findings: list[Finding] = []
-    ignored: list[Ignored] = []
+    # results per package, in the SBOM's (sorted) package order, each list already in report order
+    results: list[tuple[Package, list[Finding], list[Ignored]]] = []
     os_verdicts: dict[str, dict[str, Ignored]] = {}
     builder = _Builder(ctx)
     plans: dict[tuple[Any, ...], tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str, str]], list[Hit]]] = {}
-    lang_findings: list[Finding] = []
+    has_language_findings = False
     for p in sbom.packages:
         if p.type in OS_TYPES:
             if d is None:
@@ -384,40 +396,30 @@ def _match(
             hits = match_language(ctx, p)
         if not hits:
             continue
-        # binaries of one source share its records: their results differ only in the package
-        # keyed by identity: hits are shared through the search cache, and the plan keeps
-        # its hits alive so that no id is reused by another object during the scan
+        # Binaries of one source share its records, so their results differ only in the package.
+        # Keyed by identity: hits are shared through the search cache, and the plan keeps its
+        # hits alive so that no id is reused by another object during the scan.
         key = (p.type, tuple(map(id, hits)))
         planned = plans.get(key)
         if planned is None:
             planned = plans[key] = (*_plan(builder, p.type, hits), hits)
         found, suppressed, _ = planned
-        (findings if p.type in OS_TYPES else lang_findings).extend(Finding(package=p, **kw) for kw in found)
+        pkg_findings = [Finding(package=p, **kw) for kw in found]
+        pkg_ignored: list[Ignored] = []
         if suppressed:
             verdicts = os_verdicts.setdefault(p.id, {})
             for kw, kind, reason in suppressed:
                 ig = Ignored(finding=Finding(package=p, **kw), kind=kind, reason=reason)
-                ignored.append(ig)
+                pkg_ignored.append(ig)
                 for i in (kw["id"], *kw["aliases"]):
                     verdicts.setdefault(i, ig)
+        has_language_findings = has_language_findings or (bool(pkg_findings) and p.type not in OS_TYPES)
+        results.append((p, pkg_findings, pkg_ignored))
 
-    owned = _owners(sbom) if os_verdicts and lang_findings else {}
-    by_id = sbom.by_id if owned else {}
-    for f in lang_findings:
-        hit = _owner_verdict(f, owned.get(f.package.id, ()), os_verdicts)
-        if hit is None:
-            findings.append(f)
-            continue
-        owner_id, ig = hit
-        owner = by_id[owner_id]
-        state = "not affected by" if ig.kind == "distro-not-affected" else "fixed for"
-        ignored.append(
-            Ignored(
-                finding=f,
-                kind=ig.kind,
-                reason=f"installed by {owner.type} package {owner.name} {owner.version}, which {ig.finding.details[0].ecosystem} marks {state} {ig.finding.id}",
-            )
-        )
+    if os_verdicts and has_language_findings:
+        _apply_ownership(sbom, results, os_verdicts)
+    findings = [f for _, fs, _ in results for f in fs]
+    ignored = [i for _, _, igs in results for i in igs]
 
     for t, n in sorted(skipped.items()):
         warnings.append(f"{n} {t} packages were not matched: the SBOM names no distro; pass --distro {example_distro(t)}")
@@ -432,9 +434,31 @@ def _match(
         n = sum(ctx.unparsed.values())
         example = "; ".join(f"{s}: {e}" for s, e in sorted(ctx.unparsed_example.items()))
         warnings.append(f"{n} version comparisons failed and were skipped ({example})")
-    findings.sort(key=lambda f: (f.package.sort_key, -f.severity_rank, f.id))
-    ignored.sort(key=lambda i: (i.finding.package.sort_key, i.finding.id, i.kind))
     return findings, ignored, warnings
+
+
+def _apply_ownership(sbom: Sbom, results: list[tuple[Package, list[Finding], list[Ignored]]], os_verdicts: Mapping[str, Mapping[str, Ignored]]) -> None:
+    """Language findings of packages an OS package installed follow the distro's verdict for it."""
+    owned = _owners(sbom)
+    by_id = sbom.by_id
+    for p, fs, igs in results:
+        owners = owned.get(p.id)
+        if p.type in OS_TYPES or not owners or not fs:
+            continue
+        kept: list[Finding] = []
+        for f in fs:
+            hit = _owner_verdict(f, owners, os_verdicts)
+            if hit is None:
+                kept.append(f)
+                continue
+            owner_id, ig = hit
+            owner = by_id[owner_id]
+            state = "not affected by" if ig.kind == "distro-not-affected" else "fixed for"
+            where = ig.finding.details[0].ecosystem if ig.finding.details else "the distro"
+            reason = f"installed by {owner.type} package {owner.name} {owner.version}, which {where} marks {state} {ig.finding.id}"
+            igs.append(Ignored(finding=f, kind=ig.kind, reason=reason))
+        fs[:] = kept
+        igs.sort(key=lambda i: (i.finding.id, i.kind))
 
 
 def _owners(sbom: Sbom) -> dict[str, list[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Mapping
+from typing import Any, Mapping
 from urllib.parse import unquote
 
 from ..model import Package
@@ -95,8 +95,9 @@ def _normalize(ecosystem: str, name: str) -> str:
 def _maven_name(pkg: Package, namespace: str, name: str) -> str:
     if namespace and name:
         return f"{namespace}:{name}"
-    md = pkg.metadata if isinstance(pkg.metadata, Mapping) else {}
-    props = md.get("pomProperties") if isinstance(md.get("pomProperties"), Mapping) else {}
+    md: Mapping[str, Any] = pkg.metadata if isinstance(pkg.metadata, Mapping) else {}
+    props: Mapping[str, Any] = md.get("pomProperties") or {}
+    props = props if isinstance(props, Mapping) else {}
     group = md.get("pomGroupID") or md.get("groupId") or props.get("groupId") or ""
     artifact = md.get("pomArtifactID") or md.get("artifactId") or props.get("artifactId") or pkg.name
     if group:

@@ -3,10 +3,13 @@ packages against their ecosystem, CPEs against NVD.  Produces :class:`Hit`
 values (one advisory record applied to one package, with its verdict); the
 grouping into findings and ignored matches is :mod:`assay.match`'s job.
 
-Lookups go through :class:`Context`, which caches ``provider.affected`` per
-(ecosystem, package) and verdicts per (record, scheme, version), so a package
-name that appears many times (or a record that names many packages) costs one
-query and one comparison.
+Lookups go through :class:`Context`, which batches the database reads
+(``prefetch``) and caches ``provider.affected`` per (ecosystem, package), each
+distro search's hits per (namespace, name, version) and version keys per
+(scheme, version): binaries built from one source, or a name that appears many
+times, cost one query and one comparison per record.  The usual record shape
+("introduced 0, fixed X") is decided inline from cached keys; everything else
+goes through :func:`assay.match.ranges.is_affected`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from ..advisories import AdvisoryProvider
 from ..advisories.model import Advisory, Affected
 from ..errors import MatchError
 from ..model import Distro, Package
-from .cpe import search_cpes
+from .cpe import parse_cpe, search_cpes
 from .distro import OS_TYPES, Namespace, namespaces
 from .finding import MatchDetail
 from .language import package_key, purl_parts
@@ -29,6 +32,7 @@ __all__ = ["Hit", "Context", "MatchOptions", "match_os", "match_language", "matc
 
 TIER_DISTRO, TIER_LANGUAGE, TIER_CPE = 0, 1, 2
 _UNSET = object()
+_FIXED_EVENTS = ("introduced", "0")  # the first event of the usual "introduced 0, fixed X" range
 
 _MATCHERS = {
     "deb": "dpkg-matcher",
@@ -301,7 +305,9 @@ def _evaluate(ctx: Context, scheme: str, version: str, aff: Affected) -> tuple[s
     affected, text = got
     if affected:
         return "affected", text
-    return ("fixed" if aff.fixed_versions else "not-affected"), text
+    if aff.fixed_versions:
+        return "fixed", text or f"< {', '.join(aff.fixed_versions)} ({scheme})"
+    return "not-affected", text
 
 
 # -- OS packages ----------------------------------------------------------------------------
@@ -343,10 +349,37 @@ def _search(ctx: Context, ns: Namespace, name: str, version: str, mtype: str, ma
         return cached
     hits: list[Hit] = []
     default_scheme = scheme_for_ecosystem(ns.ecosystem)
+    installed = ctx.sort_key(default_scheme, version)
+    fixed_marks = _FIXED_EVENTS
     for adv, aff in ctx.affected(ns.ecosystem, name):
         if aff.qualifiers and not (_module_ok(label, aff) and _arch_ok(pkg_arch, aff, source_search=source_search)):
             continue
         scheme = aff.version_scheme or default_scheme
+        rngs = aff.ranges
+        # the usual record (one range "introduced 0, fixed X") decided inline from cached keys
+        if (
+            installed is not None
+            and scheme == default_scheme
+            and len(rngs) == 1
+            and not aff.versions
+            and aff.fix_state != "not-affected"
+            and rngs[0].type == "ECOSYSTEM"
+            and len(rngs[0].events) == 2
+            and rngs[0].events[0] == fixed_marks
+            and rngs[0].events[1][0] == "fixed"
+            and (bound_key := ctx.sort_key(scheme, rngs[0].events[1][1])) is not None
+        ):
+            bound = rngs[0].events[1][1]
+            try:
+                vulnerable = installed < bound_key
+            except TypeError:
+                vulnerable = None
+            if vulnerable is not None:
+                status = "affected" if vulnerable else "fixed" if aff.fixed_versions else "not-affected"
+                text = f"< {bound} ({scheme})"
+                detail = MatchDetail(matcher=matcher, type=mtype, record=adv.id, ecosystem=ns.ecosystem, package=name, version=version, constraint=text)
+                hits.append(Hit(adv, aff, status, TIER_DISTRO, detail, scheme, version, ns.role))
+                continue
         got = _evaluate(ctx, scheme, version, aff)
         if got is None:
             continue
@@ -460,6 +493,18 @@ def _cpe_scheme(pkg: Package) -> str:
     return scheme_for_ecosystem(key[0]) if key else "generic"
 
 
+def _target_sw_ok(target_sw: str, aff: Affected) -> bool:
+    """A package CPE for one target software (``node.js``, ``python``...) matches a record whose
+    CPEs name no target software, or name this one."""
+    q = aff.qualifiers or {}
+    wanted = {str(q["target_sw"]).lower()} if q.get("target_sw") else set()
+    for text in q.get("cpes") or ():
+        rec = parse_cpe(str(text))
+        if rec is not None:
+            wanted.add(rec.target_sw)
+    return not wanted or bool(wanted & {"*", "-", ""}) or target_sw in wanted
+
+
 def match_cpe(ctx: Context, pkg: Package, *, upstreams: tuple[str, ...] = (), version: str = "", scheme: str = "") -> list[Hit]:
     """NVD-style hits for the package's CPEs (affected only)."""
     if not pkg.cpes:
@@ -475,8 +520,7 @@ def match_cpe(ctx: Context, pkg: Package, *, upstreams: tuple[str, ...] = (), ve
         for adv, aff in ctx.affected("cpe", c.key):
             if (adv.id, id(aff)) in seen:
                 continue
-            tsw = str((aff.qualifiers or {}).get("target_sw") or "*").lower()
-            if tsw not in ("*", "-", "") and c.target_sw not in ("*", "-", "") and tsw != c.target_sw:
+            if c.target_sw not in ("*", "-", "") and not _target_sw_ok(c.target_sw, aff):
                 continue
             used = scheme
             got = _evaluate(ctx, scheme, version, aff)

@@ -27,12 +27,12 @@ The second element of the result describes what held, e.g.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cmp_to_key, lru_cache
-from typing import Callable, Iterable
 
 from ..advisories.model import Affected, Range
 from ..errors import MatchError
-from .versions import InvalidVersion, get_scheme, scheme_for_ecosystem
+from .versions import get_scheme, scheme_for_ecosystem
 from .versions.constraint import describe, satisfies
 
 __all__ = ["is_affected", "range_holds"]
@@ -65,7 +65,7 @@ def range_holds(scheme_name: str, version: str, rng: Range) -> str:
         scheme_name = "semver"
     try:
         return _events_hold(scheme_name, version, rng.events)
-    except InvalidVersion:
+    except MatchError:  # InvalidVersion, chiefly
         if scheme_name == _FALLBACK or not _looks_like_version(version):
             return ""
         return _events_hold(_FALLBACK, version, rng.events)

@@ -23,6 +23,7 @@ applies), like grype's.  Errors name the file and line.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,7 +232,7 @@ def _states(value: Any, path: str, line: int | None) -> tuple[str, ...]:
     return out
 
 
-def load_config(path: str | Path) -> ScanConfig:
+def load_config(path: str | os.PathLike[str]) -> ScanConfig:
     """Read a ``.assay.yaml`` / ``.grype.yaml``; one-line errors name the file and line."""
     import yaml
 

@@ -73,6 +73,10 @@ class Statement:
 # -- reading ------------------------------------------------------------------------------------
 
 
+def _map(v: Any) -> Mapping[str, Any]:
+    return v if isinstance(v, Mapping) else {}
+
+
 def _s(v: Any) -> str:
     return v.strip() if isinstance(v, str) else ""
 
@@ -82,7 +86,7 @@ def _product_id(item: Any) -> str:
     if isinstance(item, str):
         return item.strip()
     if isinstance(item, Mapping):
-        ident = item.get("identifiers") if isinstance(item.get("identifiers"), Mapping) else {}
+        ident = _map(item.get("identifiers"))
         return _s(ident.get("purl")) or _s(item.get("@id")) or _s(ident.get("cpe23")) or _s(ident.get("cpe22"))
     return ""
 
@@ -179,7 +183,7 @@ def _cyclonedx(doc: Mapping[str, Any], name: str) -> list[Statement]:
         if not isinstance(v, Mapping):
             raise FormatError(f"{name}: vulnerabilities[{i}] is not an object")
         vid = _s(v.get("id"))
-        analysis = v.get("analysis") if isinstance(v.get("analysis"), Mapping) else {}
+        analysis = _map(v.get("analysis"))
         state = _CDX_STATES.get(_s(analysis.get("state")).lower(), "")
         if not vid or not state:
             continue  # a VDR entry without analysis states nothing
@@ -223,13 +227,13 @@ _CSAF_STATES = {
 
 
 def _csaf_products(doc: Mapping[str, Any]) -> dict[str, Product]:
-    tree = doc.get("product_tree") if isinstance(doc.get("product_tree"), Mapping) else {}
+    tree = _map(doc.get("product_tree"))
     ident: dict[str, str] = {}
 
     def add(fpn: Any) -> None:
         if not isinstance(fpn, Mapping) or not _s(fpn.get("product_id")):
             return
-        helper = fpn.get("product_identification_helper") if isinstance(fpn.get("product_identification_helper"), Mapping) else {}
+        helper = _map(fpn.get("product_identification_helper"))
         ident[fpn["product_id"]] = _s(helper.get("purl")) or _s(helper.get("cpe")) or _s(fpn.get("name")) or fpn["product_id"]
 
     stack: list[Any] = list(tree.get("branches") or ())
@@ -244,7 +248,7 @@ def _csaf_products(doc: Mapping[str, Any]) -> dict[str, Product]:
     for rel in tree.get("relationships") or ():
         if not isinstance(rel, Mapping):
             continue
-        fpn = rel.get("full_product_name") if isinstance(rel.get("full_product_name"), Mapping) else {}
+        fpn = _map(rel.get("full_product_name"))
         pid = _s(fpn.get("product_id"))
         comp, parent = _s(rel.get("product_reference")), _s(rel.get("relates_to_product_reference"))
         if not pid or not comp or not parent:
@@ -256,8 +260,8 @@ def _csaf_products(doc: Mapping[str, Any]) -> dict[str, Product]:
 
 def _csaf(doc: Mapping[str, Any], name: str) -> list[Statement]:
     products = _csaf_products(doc)
-    tracking = (doc.get("document") or {}).get("tracking") if isinstance(doc.get("document"), Mapping) else {}
-    doc_ts = _s((tracking or {}).get("current_release_date"))
+    tracking = _map(_map(doc.get("document")).get("tracking"))
+    doc_ts = _s(tracking.get("current_release_date"))
     out: list[Statement] = []
     n = 0
     for v in doc.get("vulnerabilities") or ():
@@ -281,7 +285,7 @@ def _csaf(doc: Mapping[str, Any], name: str) -> list[Statement]:
             if isinstance(r, Mapping):
                 for pid in r.get("product_ids") or ():
                     detail.setdefault(pid, _s(r.get("details")))
-        status_map = v.get("product_status") if isinstance(v.get("product_status"), Mapping) else {}
+        status_map = _map(v.get("product_status"))
         for key, status in _CSAF_STATES.items():
             for pid in status_map.get(key) or ():
                 prod = products.get(pid, Product(pid))

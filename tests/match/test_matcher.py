@@ -389,3 +389,14 @@ def test_cpe_matching_for_language_ecosystems_is_off_by_default() -> None:
     binary = Package(name="java_se", version="1.8.0_400", type="binary", cpes=("cpe:2.3:a:oracle:java_se:1.8.0:update400:*:*:*:*:*:*",))
     db2 = [adv("CVE-2024-20919", Affected(ecosystem="cpe", package="oracle:java_se", ranges=(Range(type="CONSTRAINT", constraint="< 1.8.0_401"),)))]
     assert ids(run([binary], db2)[0]) == {("java_se", "CVE-2024-20919")}
+
+
+def test_cpe_target_software_must_agree() -> None:
+    rec = Affected(ecosystem="cpe", package="lodash:lodash", ranges=(Range(type="CONSTRAINT", constraint="< 4.17.21"),), qualifiers={"cpes": ["cpe:2.3:a:lodash:lodash:*:*:*:*:*:node.js:*:*"]})
+    db = [adv("CVE-2021-23337", rec)]
+
+    def pkg(tsw: str) -> Package:
+        return Package(name="lodash", version="4.17.20", type="binary", cpes=(f"cpe:2.3:a:lodash:lodash:4.17.20:*:*:*:*:{tsw}:*:*",))
+
+    assert run([pkg("node.js")], db)[0] and run([pkg("*")], db)[0]
+    assert run([pkg("python")], db)[0] == []

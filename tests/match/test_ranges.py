@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assay.advisories.model import Affected, Range
 from assay.match.ranges import is_affected, range_holds
+from assay.match.versions import SCHEMES
 
 
-def osv(*events: tuple[str, str], type: str = "ECOSYSTEM") -> Range:  # noqa: A002
+def osv(*events: tuple[str, str], type: str = "ECOSYSTEM") -> Range:
     return Range(type=type, events=tuple(events))
 
 
@@ -180,3 +183,25 @@ def test_malformed_constraints_do_not_match_or_raise(constraint: str) -> None:
 def test_unknown_scheme_and_ecosystem_are_fuzzy() -> None:
     a = affected(osv(("introduced", "0"), ("fixed", "1.0.2l")), ecosystem="conan")
     assert is_affected("", "1.0.2k", a) == (True, "< 1.0.2l (generic)")
+
+
+# --- property: no input makes evaluation raise -----------------------------------
+
+_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12) | st.from_regex(
+    r"[0-9v][0-9a-z.~^:+_-]{0,10}", fullmatch=True
+)
+_events = st.lists(st.tuples(st.sampled_from(["introduced", "fixed", "last_affected", "limit", "bogus"]), _text), max_size=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    scheme=st.sampled_from(sorted(SCHEMES)),
+    version=_text,
+    events=_events,
+    rtype=st.sampled_from(["ECOSYSTEM", "SEMVER", "GIT", "CONSTRAINT", "odd"]),
+    listed=st.lists(_text, max_size=3),
+)
+def test_is_affected_never_raises(scheme: str, version: str, events: list, rtype: str, listed: list) -> None:
+    rng = Range(type=rtype, events=tuple(events), constraint=" ".join(v for _, v in events))
+    hit, held = is_affected(scheme, version, affected(rng, versions=tuple(listed)))
+    assert hit is bool(held)

@@ -214,3 +214,49 @@ def test_grype_vex_documents(name: str, expected: set[tuple[str, str]]) -> None:
     _, ignored = apply_vex(findings, IMAGE, load_vex(path))
     # grype's tests select statements by status with rules; assay honours every not_affected and fixed statement
     assert {(i.finding.package.name, i.finding.id) for i in ignored} == expected
+
+
+# -- real VEX documents (../shared/realdata/vex) -------------------------------------------------------
+
+
+def _real_vex_files() -> list[Path]:
+    from tests.conftest import SHARED
+
+    root = SHARED / "realdata" / "vex"
+    return sorted(p for p in root.rglob("*.json") if "json_schema" not in p.parts) if root.is_dir() else []
+
+
+@pytest.mark.corpus
+def test_real_vex_documents_read_or_fail_in_one_line() -> None:
+    files = _real_vex_files()
+    if not files:
+        pytest.skip("../shared/realdata/vex not available")
+    read = 0
+    statuses: set[str] = set()
+    for path in files:
+        try:
+            statements = load_vex(path)
+        except FormatError as exc:
+            assert "\n" not in exc.diagnostics() and str(path) in str(exc)
+            continue
+        read += 1
+        statuses.update(s.status for s in statements)
+        assert all(s.vulnerability and s.document == str(path) for s in statements)
+    assert read > 50 and {"not_affected", "fixed", "affected", "under_investigation"} <= statuses
+
+
+@pytest.mark.corpus
+def test_canonical_usn_openvex_suppresses_the_fixed_debs() -> None:
+    from tests.conftest import SHARED
+
+    path = SHARED / "realdata" / "vex" / "ubuntu-security-notices-sample" / "vex" / "usn" / "USN-2169-1.json"
+    if not path.exists():
+        pytest.skip("../shared/realdata/vex not available")
+    statements = load_vex(path)
+    st = statements[0]
+    assert st.status == "fixed" and st.products
+    purl = st.products[0].id
+    pkg = Package(name=purl.split("/")[-1].split("@")[0], version="x", type="deb", purl=purl)
+    vid = st.vulnerability
+    kept, ignored = apply_vex([f(pkg, vid)], Sbom(packages=(pkg,)), statements)
+    assert not kept and ignored[0].rule and ignored[0].rule["status"] == "fixed"

@@ -103,7 +103,7 @@ def load_json(resolver: FileResolver, loc: Location, what: str = "JSON") -> Any:
 def _license_value(v: Any) -> str:
     if isinstance(v, str):
         return v.strip()
-    if isinstance(v, Mapping):
+    if isinstance(v, dict):
         t = v.get("type")
         return t.strip() if isinstance(t, str) else ""
     return ""
@@ -135,7 +135,7 @@ def _person(v: Any) -> str:
         if m is None:
             return v.strip()
         name, email, url = (m.group("name") or "").strip(), m.group("email") or "", m.group("url") or ""
-    elif isinstance(v, Mapping):
+    elif isinstance(v, dict):
         name, email, url = (str(v.get(k) or "").strip() for k in ("name", "email", "url"))
     else:
         return ""
@@ -163,7 +163,7 @@ def repository_url(doc: Mapping[str, Any]) -> str:
     repo = doc.get("repository")
     if isinstance(repo, str):
         return repo
-    if isinstance(repo, Mapping) and isinstance(repo.get("url"), str):
+    if isinstance(repo, dict) and isinstance(repo.get("url"), str):
         return repo["url"]
     return ""
 
@@ -315,7 +315,7 @@ def read_manifest(resolver: FileResolver, path: str) -> dict[str, Any] | None:
 def dep_map(doc: Mapping[str, Any], key: str) -> dict[str, str]:
     """A dependencies-style field as {name: spec}, ignoring anything malformed."""
     v = doc.get(key)
-    if not isinstance(v, Mapping):
+    if not isinstance(v, dict):  # JSON and YAML objects load as dicts
         return {}
     return {str(k): (s if isinstance(s, str) else "") for k, s in v.items() if k}
 

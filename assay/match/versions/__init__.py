@@ -5,15 +5,21 @@
 Comparing versions of two different schemes is an error
 (:class:`IncomparableVersions`).  ``get_scheme(name)`` returns the module;
 unknown names fall back to ``generic`` (a fuzzy scheme like grype's).
-``satisfies(scheme, version, constraint)`` evaluates grype-style constraint strings
-(``">= 1.0, < 2.0 || = 3.1"``: comma = AND, ``||`` = OR).
+``constraint.satisfies(scheme, version, constraint)`` evaluates grype-style
+constraint strings (``">= 1.0, < 2.0 || = 3.1"``: comma = AND, ``||`` = OR), and
+``assay.match.ranges.is_affected`` evaluates OSV ranges.
+
+``compare`` is the order matching uses; ``key`` is for sorting.  They agree except
+in rpm, whose ``compare`` adds grype's one-sided-epoch and trailing-zero rules (see
+that module).  Schemes ordered by a comparison function rather than a tuple
+(maven, gem, generic) return a :class:`ComparableKey`.  Every ``key`` is cached.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
-from typing import Callable
 
 from ...errors import MatchError
 
@@ -43,6 +49,11 @@ SCHEMES: dict[str, str] = {
     "generic": "generic",
     "jvm": "jvm",  # Java runtime versions (1.8.0_302-b08, 17.0.2+8): grype's JVM format
     "bitnami": "bitnami",  # semver with Bitnami's package revision suffix ("2.3.1-1") ignored
+    # aliases: ecosystems whose versions are SemVer (Affected.version_scheme may name them)
+    "npm": "semver",
+    "cargo": "semver",
+    "hex": "semver",
+    "pub": "semver",
 }
 
 # normalised ecosystem (see assay.advisories.model) -> scheme
@@ -112,9 +123,9 @@ class ComparableKey:
     and ``key(a) < key(b)`` follow the scheme.
     """
 
-    __slots__ = ("parsed", "_compare")
+    __slots__ = ("_compare", "parsed")
 
-    def __init__(self, parsed: object, compare: "Callable[[object, object], int]") -> None:
+    def __init__(self, parsed: object, compare: Callable[[object, object], int]) -> None:
         self.parsed = parsed
         self._compare = compare
 
@@ -126,16 +137,16 @@ class ComparableKey:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ComparableKey) and other._compare is self._compare and self._cmp(other) == 0
 
-    def __lt__(self, other: "ComparableKey") -> bool:
+    def __lt__(self, other: ComparableKey) -> bool:
         return self._cmp(other) < 0
 
-    def __le__(self, other: "ComparableKey") -> bool:
+    def __le__(self, other: ComparableKey) -> bool:
         return self._cmp(other) <= 0
 
-    def __gt__(self, other: "ComparableKey") -> bool:
+    def __gt__(self, other: ComparableKey) -> bool:
         return self._cmp(other) > 0
 
-    def __ge__(self, other: "ComparableKey") -> bool:
+    def __ge__(self, other: ComparableKey) -> bool:
         return self._cmp(other) >= 0
 
     __hash__ = None  # type: ignore[assignment]  # equal keys may come from different strings

@@ -34,6 +34,12 @@ _LOWER = re.compile(r"[a-z]*")
 _HEX = re.compile(r"[0-9a-f]*")
 
 
+def _span(pattern: re.Pattern[str], v: str, pos: int) -> int:
+    """End of the (possibly empty) run of ``pattern`` at ``pos``."""
+    m = pattern.match(v, pos)
+    return m.end() if m else pos
+
+
 def _tokens(v: str) -> list[tuple[int, object]]:
     """(kind, value) tokens of ``v``; raises InvalidVersion where apk-tools would."""
     m = _NUM.match(v)
@@ -41,6 +47,7 @@ def _tokens(v: str) -> list[tuple[int, object]]:
         raise invalid(NAME, v, "must start with a number")
     toks: list[tuple[int, object]] = [(_INITIAL, int(m.group()))]
     pos, kind, n = m.end(), _INITIAL, len(v)
+    value: object
     while pos < n:
         c = v[pos]
         if "a" <= c <= "z":
@@ -71,18 +78,18 @@ def _tokens(v: str) -> list[tuple[int, object]]:
         elif c == "_":
             if kind > _SUFFIX_NO:
                 raise invalid(NAME, v, f"unexpected suffix at {pos}")
-            m = _LOWER.match(v, pos + 1)
-            rank = _SUFFIXES.get(m.group())
+            end = _span(_LOWER, v, pos + 1)
+            rank = _SUFFIXES.get(v[pos + 1 : end])
             if rank is None:
-                raise invalid(NAME, v, f"unknown suffix {m.group()!r}")
-            kind, value, pos = _SUFFIX, rank, m.end()
+                raise invalid(NAME, v, f"unknown suffix {v[pos + 1 : end]!r}")
+            kind, value, pos = _SUFFIX, rank, end
         elif c == "~":
             if kind >= _HASH:
                 raise invalid(NAME, v, f"unexpected '~' at {pos}")
-            m = _HEX.match(v, pos + 1)
-            if not m.group():
+            end = _span(_HEX, v, pos + 1)
+            if end == pos + 1:
                 raise invalid(NAME, v, "empty commit hash")
-            kind, value, pos = _HASH, m.group(), m.end()
+            kind, value, pos = _HASH, v[pos + 1 : end], end
         elif c == "-" and v.startswith("-r", pos):
             if kind >= _REVISION:
                 raise invalid(NAME, v, "more than one revision")

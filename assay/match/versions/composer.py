@@ -55,7 +55,7 @@ def key(v: str) -> tuple:
         stability = _STABILITY["dev"]
     else:
         stability = _STABILITY["stable"]
-    nums = [(2, int(n)) for n in re.findall(r"[0-9]+", m["nums"] or "")]
+    nums: list[tuple[int, ...]] = [(2, int(n)) for n in re.findall(r"[0-9]+", m["nums"] or "")]
     if m["stab"] and m["dev"]:
         nums.append((0,))  # "-beta2-dev" sorts below "-beta2" and below "-beta2.1"
     nums.append((1,))

@@ -16,13 +16,13 @@ one-liners naming the constraint.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Callable
 
 from ...errors import MatchError
 from . import get_scheme
 
-__all__ = ["Condition", "parse_constraint", "satisfies", "describe"]
+__all__ = ["Condition", "describe", "parse_constraint", "satisfies"]
 
 Condition = tuple[str, str]  # (operator, version)
 
@@ -58,7 +58,10 @@ def parse_constraint(constraint: str) -> tuple[tuple[Condition, ...], ...]:
             while pos < len(unit):
                 m = _CONDITION.match(unit, pos)
                 if not m:
-                    raise _bad(constraint, f"cannot parse {unit.strip()!r}")
+                    rest = unit[pos:].strip()
+                    if rest.strip("<>=!~^"):
+                        raise _bad(constraint, f"cannot parse {rest!r}")
+                    raise _bad(constraint, f"missing version after {rest!r}")
                 op = m["op"] or "="
                 if op not in _OPS:
                     raise _bad(constraint, f"unsupported operator {op!r}")

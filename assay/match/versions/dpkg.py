@@ -47,7 +47,7 @@ def _part_key(s: str) -> tuple:
             flat.extend(_char_order(c) for c in text)
             flat.append(0)
             flat.append(int(digits) if digits else 0)
-    out = []
+    out: list[tuple[int, ...]] = []
     zeros = 0
     for value in flat:
         if value == 0:
@@ -68,7 +68,7 @@ def key(v: str) -> tuple:
     epoch = 0
     if ":" in s:
         e, s = s.split(":", 1)
-        if not e.isdigit():
+        if not (e.isascii() and e.isdigit()):
             raise invalid(NAME, v, "epoch is not a number")
         epoch = int(e)
     upstream, sep, revision = s.rpartition("-")

@@ -85,7 +85,7 @@ def _cmp_part(a: str, b: str) -> int:
 
 @lru_cache(maxsize=65536)
 def _fuzzy(v: str) -> tuple[str, tuple[str, ...]]:
-    s = v[1:] if v.startswith("v") else v
+    s = v.removeprefix("v")
     return s, _parts(s)
 
 

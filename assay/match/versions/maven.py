@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from . import ComparableKey, invalid, sign
 
@@ -34,8 +35,12 @@ _RUNTIME = re.compile(r"[.-](?:jre|jdk)[0-9]+$", re.IGNORECASE)
 # An item is an int, a str (qualifier) or a tuple (nested list).
 
 
+def _is_digit(c: str) -> bool:
+    return "0" <= c <= "9"
+
+
 def _item(text: str, followed_by_digit: bool = False) -> int | str:
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return int(text)
     if followed_by_digit and text in _SHORT:
         return _SHORT[text]
@@ -76,7 +81,7 @@ def parse(v: str) -> tuple:
             start = i + 1
             if c == "-":
                 stack.append([])
-        elif c.isdigit():
+        elif _is_digit(c):
             if not is_digit and i > start:
                 cur.append(_item(s[start:i], followed_by_digit=True))
                 start = i
@@ -104,7 +109,7 @@ def _qualifier_rank(q: str) -> tuple[int, str]:
     return (rank, "") if rank is not None else (len(_QUALIFIERS), q)
 
 
-def _cmp_item(a: object, b: object) -> int:
+def _cmp_item(a: Any, b: Any) -> int:
     """ComparableVersion's Item.compareTo; ``None`` is the padding "null"."""
     if a is None:
         return -_cmp_item(b, None) if b is not None else 0
@@ -139,7 +144,7 @@ def _cmp_item(a: object, b: object) -> int:
     return 0
 
 
-def _compare_parsed(a: object, b: object) -> int:
+def _compare_parsed(a: Any, b: Any) -> int:
     return _cmp_item(a, b)
 
 

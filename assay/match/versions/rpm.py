@@ -37,7 +37,7 @@ _TILDE, _END, _CARET, _ALPHA, _NUM = 0, 1, 2, 3, 4
 @lru_cache(maxsize=65536)
 def vercmp_key(s: str) -> tuple:
     """Sort key equivalent to ``rpmvercmp`` for a version or release string."""
-    out = []
+    out: list[tuple] = []  # type: ignore[type-arg]
     for tok in _TOKENS.findall(s):
         if tok == "~":
             out.append((_TILDE,))
@@ -60,7 +60,7 @@ def parse(v: str) -> tuple[int | None, tuple, tuple]:
     epoch: int | None = None
     head, colon, rest = s.partition(":")
     if colon:
-        if not head.strip().isdigit():
+        if not (head.strip().isascii() and head.strip().isdigit()):
             raise invalid(NAME, v, "epoch is not a number")
         epoch, s = int(head), rest
     version, dash, release = s.rpartition("-")

@@ -49,6 +49,6 @@ def test_real_world(a: str, b: str, expected: int) -> None:
     check_pair(dpkg, a, b, expected)
 
 
-@pytest.mark.parametrize("bad", ["", "  ", "a:1.0", "1.0-", "-1", "1.0 beta", "1.0_1"])
+@pytest.mark.parametrize("bad", ["", "  ", "a:1.0", "\u00b2:1.0", "1.0-", "-1", "1.0 beta", "1.0_1"])
 def test_invalid(bad: str) -> None:
     check_invalid(dpkg, bad)

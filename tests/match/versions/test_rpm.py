@@ -66,6 +66,6 @@ def test_trailing_zero_runs_are_padding_when_matching() -> None:
     assert rpm.compare("1.0~rc1", "1.0") == -1
 
 
-@pytest.mark.parametrize("bad", ["", "x:1.0", "1.0 -1", ":1.0", "-1"])
+@pytest.mark.parametrize("bad", ["", "x:1.0", "\u00b2:1.0", "1.0 -1", ":1.0", "-1"])
 def test_invalid(bad: str) -> None:
     check_invalid(rpm, bad)

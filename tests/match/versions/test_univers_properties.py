@@ -1,9 +1,10 @@
-"""Property tests: our schemes agree with independent implementations on generated versions.
+"""Property tests: our schemes agree with ``univers`` (a test dependency) on generated versions.
 
-* pep440 against ``packaging`` (the PyPA reference implementation);
-* dpkg, rpm, semver, maven, gem, nuget, composer against ``univers`` (a test
-  dependency), on the domain where univers implements the same specification.
-  Deliberate exclusions, each for a reason stated at the strategy:
+dpkg, rpm, semver, maven, gem, nuget and composer are compared on the domain where
+univers implements the same specification (pep440 is checked against
+``packaging`` in test_pep440_properties.py).  Deliberate exclusions, each where
+univers departs from the specification or we deliberately follow grype:
+
   - rpm: compared through ``key`` (rpm's own order); ``compare`` adds grype's
     one-sided-epoch and trailing-zero rules on purpose;
   - semver: no build metadata (univers ranks it, SemVer 2.0 §10 says ignore it);
@@ -20,16 +21,21 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assay.match.versions import InvalidVersion, composer, dpkg, gem, maven, nuget, pep440, rpm, semver
+from assay.match.versions import composer, dpkg, gem, maven, nuget, rpm, semver
 
-packaging_version = pytest.importorskip("packaging.version")
 univers = pytest.importorskip("univers.versions")
 
-SETTINGS = settings(max_examples=int(__import__("os").environ.get("ASSAY_HYPOTHESIS_EXAMPLES", "400")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("ASSAY_HYPOTHESIS_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def _sign(x: int) -> int:
@@ -42,53 +48,6 @@ def _ucmp(x: object, y: object) -> int:
 
 small = st.integers(min_value=0, max_value=12)
 num = st.one_of(small, st.integers(min_value=0, max_value=10**6))
-
-# --- pep440 vs packaging ---------------------------------------------------------
-
-
-@st.composite
-def pep440_versions(draw: st.DrawFn) -> str:
-    sep = st.sampled_from(["", ".", "-", "_"])
-    s = ""
-    if draw(st.booleans()) and draw(st.booleans()):
-        s += f"{draw(small)}!"
-    s += ".".join(str(draw(num)) for _ in range(draw(st.integers(1, 4))))
-    if draw(st.booleans()):
-        letter = draw(st.sampled_from(["a", "alpha", "b", "beta", "c", "rc", "pre", "preview", "RC", "Alpha"]))
-        s += draw(sep) + letter + draw(st.sampled_from(["", draw(sep) + str(draw(small))]))
-    if draw(st.booleans()):
-        form = draw(st.sampled_from(["-N", "post", "rev", "r"]))
-        s += f"-{draw(small)}" if form == "-N" else draw(sep) + form + draw(st.sampled_from(["", str(draw(small))]))
-    if draw(st.booleans()):
-        s += draw(sep) + "dev" + draw(st.sampled_from(["", str(draw(small))]))
-    if draw(st.booleans()):
-        parts = draw(st.lists(st.one_of(st.from_regex(r"[a-z]{1,3}", fullmatch=True), small.map(str)), min_size=1, max_size=3))
-        s += "+" + draw(st.sampled_from([".", "-", "_"])).join(parts)
-    return draw(st.sampled_from(["", "v"])) + s
-
-
-@SETTINGS
-@given(pep440_versions(), pep440_versions())
-def test_pep440_orders_like_packaging(a: str, b: str) -> None:
-    pa, pb = packaging_version.Version(a), packaging_version.Version(b)
-    assert pep440.compare(a, b) == _ucmp(pa, pb)
-
-
-@SETTINGS
-@given(st.text(alphabet="0123456789.-_+!abcdeilnoprstvwxyAR ", max_size=14))
-def test_pep440_accepts_what_packaging_accepts(text: str) -> None:
-    try:
-        packaging_version.Version(text)
-        expected_valid = True
-    except packaging_version.InvalidVersion:
-        expected_valid = False
-    try:
-        pep440.key(text)
-        valid = True
-    except InvalidVersion:
-        valid = False
-    assert valid == expected_valid
-
 
 # --- dpkg ------------------------------------------------------------------------
 
