@@ -217,7 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="assay-demo", help="directory for the outputs (default ./assay-demo)")
     d.set_defaults(func=cmd_demo)
 
+    from .scan_cli import add_scan_parser
     from .sign_cli import add_sign_parsers
+
+    add_scan_parser(sub)
+    from .advisories.cli import add_db_parser
+
+    add_db_parser(sub, add_registry_flags)
 
     add_sign_parsers(sub)
 

@@ -1,8 +1,10 @@
 """The main job on the embedded sample image: what the README's first command runs.
 
 No registry and no network: the sample image ships inside the package and is
-copied into ``OUT/image`` (an OCI layout), then: SBOM in every format -> an
-ephemeral key -> sign the image digest -> attest the CycloneDX SBOM -> verify both.
+copied into ``OUT/image`` (an OCI layout), then: SBOM in every format -> import
+the shipped sample advisories into ``OUT/advisories.db`` -> scan (reports in
+``OUT/scan.*``) -> an ephemeral key -> sign the image digest -> attest the CycloneDX
+SBOM and the vulnerability report -> verify all three.
 """
 
 from __future__ import annotations
@@ -63,11 +65,31 @@ def run(out_dir: str, *, quiet: bool = False) -> int:
         path = os.path.join(out_dir, filename)
         write_atomic(path, fmt.encode(sbom))
         say(f"      wrote {fmt_name} -> {path}")
-    _sign_and_verify(layout, get_format("cyclonedx-json").encode(sbom), say)
+    vuln = _scan(sbom, out_dir, say)
+    _sign_and_verify(layout, get_format("cyclonedx-json").encode(sbom), vuln, say)
     return 0
 
 
-def _sign_and_verify(layout: str, cdx: bytes, say) -> None:  # type: ignore[no-untyped-def]
+def _scan(sbom, out_dir: str, say) -> bytes:  # type: ignore[no-untyped-def]
+    """Import the shipped advisories, scan the SBOM, write the reports; return the cosign-vuln predicate."""
+    from .advisories.db import import_inputs
+    from .cli import write_atomic
+    from .report import render
+    from .scan import scan
+
+    db_path = os.path.join(out_dir, "advisories.db")
+    advisories = str(Path(__file__).resolve().parent / "data" / "advisories")
+    report = import_inputs(db_path, [advisories], rebuild=True, warn=lambda m: print(f"assay: warning: {m}", file=sys.stderr))
+    say(f"db: imported {report.total} sample advisories into {db_path}")
+    result = scan(sbom, db=db_path)
+    for fmt, name in (("json", "scan.json"), ("sarif", "scan.sarif"), ("gitlab", "gl-container-scanning-report.json"), ("cyclonedx-vex", "scan.vex.cdx.json"), ("table", "scan.txt")):
+        write_atomic(os.path.join(out_dir, name), render(result, fmt))
+    ids = sorted({f.id for f in result.findings})
+    say(f"scan: {len(result.findings)} findings ({', '.join(ids)}), {len(result.ignored)} ignored (the distro says fixed or not affected) -> {out_dir}/scan.json, scan.sarif, gl-container-scanning-report.json, scan.vex.cdx.json")
+    return render(result, "cosign-vuln")
+
+
+def _sign_and_verify(layout: str, cdx: bytes, vuln: bytes, say) -> None:  # type: ignore[no-untyped-def]
     from .oci.cosign import LayoutTarget
     from .sign import attest_in_layout, generate, sign_image_in_layout
     from .verify import verify_in_layout
@@ -77,7 +99,9 @@ def _sign_and_verify(layout: str, cdx: bytes, say) -> None:  # type: ignore[no-u
     sign_image_in_layout(layout, digest, signer, annotations={"pipeline": "assay demo"})
     say(f"sign: signed {digest} with an ephemeral ECDSA P-256 key (cosign layout: sha256-{digest[7:19]}….sig)")
     attest_in_layout(layout, digest, signer, cdx, "cyclonedx")
-    say(f"attest: attached the CycloneDX SBOM as an in-toto attestation (https://cyclonedx.org/bom) to {digest}")
+    attest_in_layout(layout, digest, signer, vuln, "vuln")
+    say(f"attest: attached the CycloneDX SBOM (https://cyclonedx.org/bom) and the scan (https://cosign.sigstore.dev/attestation/vuln/v1) as in-toto attestations to {digest}")
     sig = verify_in_layout(layout, digest, signer.public_key)
     att = verify_in_layout(layout, digest, signer.public_key, attestations=True, predicate_type="cyclonedx")
-    say(f"verify: {len(sig.verified)} signature and {len(att.verified)} attestation verified for {digest} in {layout}")
+    vul = verify_in_layout(layout, digest, signer.public_key, attestations=True, predicate_type="vuln")
+    say(f"verify: {len(sig.verified)} signature and {len(att.verified) + len(vul.verified)} attestations verified for {digest} in {layout}")

@@ -26,7 +26,6 @@ triples) to also give the scanned SBOM's own packages advisories.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random

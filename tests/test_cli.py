@@ -85,7 +85,9 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "demo" / "sbom.cdx.json").is_file()
     assert "packages" in proc.stdout
-    assert "1 signature and 1 attestation verified" in proc.stdout
+    assert "1 signature and 2 attestations verified" in proc.stdout
+    assert "scan: 4 findings (CVE-2011-3374, CVE-2016-2781, CVE-2017-18018)" in proc.stdout
+    assert (tmp_path / "demo" / "gl-container-scanning-report.json").is_file()
     assert (tmp_path / "demo" / "image" / "index.json").is_file()
     assert not list((tmp_path / "demo").glob("*.key"))  # the ephemeral key is never written
 

@@ -20,7 +20,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import shutil
 import sys

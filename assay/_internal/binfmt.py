@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from ..errors import CatalogError
 
 __all__ = [
-    "BinaryError",
-    "Section",
-    "Segment",
-    "Executable",
-    "parse",
-    "looks_executable",
-    "is_upx_packed",
-    "go_buildinfo_region",
     "GO_BUILDINFO_MAGIC",
     "RUST_AUDIT_SECTION",
+    "BinaryError",
+    "Executable",
+    "Section",
+    "Segment",
+    "go_buildinfo_span",
+    "is_upx_packed",
+    "looks_executable",
+    "parse",
 ]
 
 GO_BUILDINFO_MAGIC = b"\xff Go buildinf:"
@@ -168,28 +168,30 @@ def is_upx_packed(data: bytes, exe: Executable | None = None) -> bool:
     return exe is not None and any(s.name in ("UPX0", "UPX1", "UPX2") for s in exe.sections)
 
 
-def go_buildinfo_region(exe: Executable) -> tuple[int, bytes] | None:
-    """(virtual address, bytes) of where Go's linker put the build info blob.
+def go_buildinfo_span(exe: Executable) -> tuple[int, int, int] | None:
+    """(virtual address, file offset, size) of where Go's linker put the build info blob.
 
     Its own section when there is one (``.go.buildinfo``, Mach-O
     ``__go_buildinfo``); otherwise the first writable data segment or section,
     at whose start the linker places it (a binary stripped of section headers).
+    Offsets, not bytes: a C++ library's data segment can be large, and only
+    the blob inside it is ever read.
     """
     if exe.format == "elf":
         s = exe.section(".go.buildinfo")
         if s is not None:
-            return s.addr, exe.data[s.offset : s.offset + s.size]
+            return s.addr, s.offset, s.size
         for g in exe.segments:
             if g.flags & (_PF_X | _PF_W) == _PF_W and g.filesz:
-                return g.addr, exe.data[g.offset : g.offset + g.filesz]
+                return g.addr, g.offset, g.filesz
         return None
     if exe.format == "macho":
         s = exe.section("__go_buildinfo")
         if s is not None:
-            return s.addr, exe.data[s.offset : s.offset + s.size]
+            return s.addr, s.offset, s.size
         for g in exe.segments:
             if g.name == "__DATA" and g.filesz:
-                return g.addr, exe.data[g.offset : g.offset + g.filesz]
+                return g.addr, g.offset, g.filesz
         return None
     s = exe.section(".go.buildinfo")
     if s is None:
@@ -197,7 +199,7 @@ def go_buildinfo_region(exe: Executable) -> tuple[int, bytes] | None:
         s = next((x for x in exe.sections if x.addr and x.size and x.flags & ~_SCN_ALIGN_MASK == wanted), None)
     if s is None:
         return None
-    return s.addr, exe.data[s.offset : s.offset + s.size]
+    return s.addr, s.offset, s.size
 
 
 # -- ELF ------------------------------------------------------------------------------

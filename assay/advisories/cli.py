@@ -102,7 +102,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         live.stop()
     if not _quiet(args):
-        feeds = ", ".join(f"{feed} {n}" for feed, n in sorted(report.records.items())) or "no advisories"
+        by_feed = report.records
+        if len(by_feed) > 8:  # e.g. 40 Alpine branches: one entry per family
+            families: dict[str, list[int]] = {}
+            for feed, n in by_feed.items():
+                families.setdefault(feed.split(":", 1)[0], []).append(n)
+            parts = [f"{fam} {sum(ns)}" + (f" in {len(ns)} feeds" if len(ns) > 1 else "") for fam, ns in sorted(families.items())]
+        else:
+            parts = [f"{feed} {n}" for feed, n in sorted(by_feed.items())]
+        feeds = ", ".join(parts) or "no advisories"
         extra = "".join(
             f", {label} {n}" for label, n in (("KEV entries", report.kev), ("EPSS scores", report.epss), ("EOL records", report.eol)) if n
         )

@@ -128,37 +128,46 @@ def encode_advisory(adv: Advisory) -> str:
     return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
 
 
-def _range(r: list[Any]) -> Range:
-    return Range(type=r[0], events=tuple((e[0], e[1]) for e in r[1]), constraint=r[2] if len(r) > 2 else "")
+def _ranges(raw: list[list[Any]]) -> tuple[Range, ...]:
+    return tuple(
+        [Range(type=r[0], events=tuple([(e[0], e[1]) for e in r[1]]), constraint=r[2] if len(r) > 2 else "") for r in raw]
+    )
+
+
+def _affected(f: list[Any]) -> Affected:
+    return Affected(
+        ecosystem=f[0],
+        package=f[1],
+        ranges=_ranges(f[2]) if f[2] else (),
+        versions=tuple(f[3]),
+        fix_state=f[4],
+        fixed_versions=tuple(f[5]),
+        version_scheme=f[6],
+        qualifiers=f[7] or {},
+    )
+
+
+_loads = json.JSONDecoder().decode
 
 
 def decode_advisory(doc: str) -> Advisory:
     """The inverse of :func:`encode_advisory`."""
-    d = json.loads(doc)
+    d = _loads(doc)
+    get = d.get
+    sv = get("sv")
+    af = get("af")
     return Advisory(
         id=d["id"],
-        aliases=tuple(d.get("al", ())),
-        summary=d.get("su", ""),
-        details=d.get("de", ""),
-        severities=tuple(Severity(source=s[0], kind=s[1], vector=s[2], score=s[3], rating=s[4]) for s in d.get("sv", ())),
-        published=d.get("pu", ""),
-        modified=d.get("mo", ""),
-        withdrawn=d.get("wd", ""),
-        references=tuple(d.get("rf", ())),
-        source=d.get("so", ""),
-        affected=tuple(
-            Affected(
-                ecosystem=f[0],
-                package=f[1],
-                ranges=tuple(_range(r) for r in f[2]),
-                versions=tuple(f[3]),
-                fix_state=f[4],
-                fixed_versions=tuple(f[5]),
-                version_scheme=f[6],
-                qualifiers=f[7] or {},
-            )
-            for f in d.get("af", ())
-        ),
+        aliases=tuple(get("al", ())),
+        summary=get("su", ""),
+        details=get("de", ""),
+        severities=tuple([Severity(source=s[0], kind=s[1], vector=s[2], score=s[3], rating=s[4]) for s in sv]) if sv else (),
+        published=get("pu", ""),
+        modified=get("mo", ""),
+        withdrawn=get("wd", ""),
+        references=tuple(get("rf", ())),
+        source=get("so", ""),
+        affected=tuple([_affected(f) for f in af]) if af else (),
     )
 
 
@@ -413,6 +422,13 @@ class AdvisoryDB:
         with self._lock:
             row = self._conn.execute("SELECT doc FROM eol WHERE namespace = ?", (namespace,)).fetchone()
         return json.loads(row[0]) if row else None
+
+    def ecosystems(self) -> dict[str, int]:
+        """Advisories per ecosystem (only ecosystems with at least one indexed entry)."""
+        try:
+            return dict(json.loads(self._meta.get("ecosystems", "{}")))
+        except ValueError:
+            return {}
 
     def meta(self, key: str, default: str = "") -> str:
         return self._meta.get(key, default)

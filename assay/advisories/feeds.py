@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Union
 
 from ..errors import FormatError
-from .model import RATINGS, Advisory, Severity
+from .model import Advisory, Severity
 
 __all__ = [
     "RecordError",

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from ..model import Location, Package, Relationship, RelType
@@ -35,9 +36,9 @@ from ..source.tree import FileResolver
 from . import Environment, GlobCataloger, Parsed, parse_error
 
 __all__ = [
+    "CATALOGERS",
     "DEPS_CATALOGER",
     "LOCK_CATALOGER",
-    "CATALOGERS",
     "nuget_purl",
     "parse_deps_json",
     "parse_packages_lock",
@@ -64,6 +65,11 @@ def _load(resolver: FileResolver, loc: Location, what: str) -> Mapping[str, Any]
     if not isinstance(doc, Mapping):
         raise parse_error(loc, f"{what} must be a JSON object")
     return doc
+
+
+def _obj(v: Any) -> Mapping[str, Any]:
+    """A JSON object, or {} for anything else."""
+    return v if isinstance(v, Mapping) else {}
 
 
 def _str(v: Any) -> str:
@@ -101,7 +107,7 @@ def parse_deps_json(resolver: FileResolver, env: Environment, loc: Location) -> 
     """Packages and edges of one ``*.deps.json``."""
     doc = _load(resolver, loc, "deps.json")
     targets = doc.get("targets")
-    libraries = doc.get("libraries") if isinstance(doc.get("libraries"), Mapping) else {}
+    libraries = _obj(doc.get("libraries"))
     if not isinstance(targets, Mapping):
         raise parse_error(loc, "deps.json has no 'targets' object")
     entries: dict[str, list[Mapping[str, Any]]] = {}
@@ -109,7 +115,7 @@ def parse_deps_json(resolver: FileResolver, env: Environment, loc: Location) -> 
         if not isinstance(section, Mapping):
             continue
         for key, target in section.items():
-            entries.setdefault(key, []).append(target if isinstance(target, Mapping) else {})
+            entries.setdefault(key, []).append(_obj(target))
 
     root = _root_name(loc.path)
     pkgs: dict[str, Package] = {}
@@ -118,7 +124,7 @@ def parse_deps_json(resolver: FileResolver, env: Environment, loc: Location) -> 
         name, version = _name_version(key)
         if not name:
             continue
-        lib = libraries.get(key) if isinstance(libraries.get(key), Mapping) else {}
+        lib = _obj(libraries.get(key))
         kind, sha, path = _str(lib.get("type")), _str(lib.get("sha512")), _str(lib.get("path"))
         if kind == "referenceassembly" and not sha and not path:
             continue  # a framework reference facade: nothing of it ships with the app

@@ -22,7 +22,8 @@ virtual address space.  The module info is the text ``go version -m`` prints:
 
 with the main module depending on all the others.  Binaries are read by an
 :class:`~assay.source.tree.Analyzer` while the image streams; a UPX-packed one
-cannot be read and becomes a warning rather than silence.
+cannot be read and becomes a warning rather than silence (every UPX-packed
+executable does: packing hides whether it was built by Go).
 
 **Source trees** (``go-module-file-cataloger``): ``go.mod`` requirements (direct
 and ``// indirect``) with ``exclude`` and ``replace`` applied (a replacement by
@@ -35,37 +36,38 @@ from __future__ import annotations
 import datetime as _dt
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Literal
 
 from packageurl import PackageURL
 
-from ..errors import CatalogError
-from ..model import Location, Package, Relationship, RelType
 from .._internal import binfmt
 from .._internal.binfmt import BinaryError, Executable
 from .._internal.licenses import to_license
+from ..errors import CatalogError
+from ..model import Location, Package, Relationship, RelType
 from ..source.tree import Analyzer, FileResolver
 from . import Environment, GlobCataloger, Parsed, parse_error
 
 __all__ = [
-    "BINARY_NAME",
-    "MOD_NAME",
-    "CATALOGERS",
     "ANALYZER",
-    "Module",
+    "BINARY_NAME",
+    "CATALOGERS",
+    "MOD_NAME",
     "BuildInfo",
-    "Unreadable",
     "GoBinaryCataloger",
-    "read_buildinfo",
-    "parse_modinfo",
+    "GoMod",
+    "Module",
+    "Unreadable",
     "analyze_binary",
     "binary_packages",
+    "go_purl",
     "main_module_version",
-    "GoMod",
     "parse_go_mod",
     "parse_go_sum",
-    "go_purl",
+    "parse_modinfo",
+    "read_buildinfo",
     "stdlib_cpe",
 ]
 
@@ -76,6 +78,7 @@ DEVEL = "(devel)"
 _INFO_ALIGN = 16
 _INFO_HEADER = 32
 _MAX_STRING = 1 << 20  # the Go reader's limit on a pointed-to string
+_MAX_BLOB = 16 << 20  # far more than any inline module list
 _FLAG_BIG_ENDIAN = 1
 _FLAG_INLINE = 2
 
@@ -88,10 +91,10 @@ class Module:
     path: str
     version: str
     sum: str = ""
-    replace: "Module | None" = None
+    replace: Module | None = None
 
     @property
-    def effective(self) -> "Module":
+    def effective(self) -> Module:
         """The module really linked in: the replacement when there is one."""
         return self.replace or self
 
@@ -144,7 +147,7 @@ def _pointed_string(exe: Executable, addr: int, ptr: int, order: str) -> str:
     hdr = exe.read(addr, 2 * ptr)
     if hdr is None:
         raise BinaryError(f"Go build info points to unmapped address {addr:#x}")
-    endian = "big" if order == ">" else "little"
+    endian: Literal["big", "little"] = "big" if order == ">" else "little"
     data_addr = int.from_bytes(hdr[:ptr], endian)
     length = int.from_bytes(hdr[ptr:], endian)
     if length > _MAX_STRING:
@@ -160,28 +163,31 @@ def read_buildinfo(exe: Executable) -> BuildInfo | None:
 
     Raises :class:`BinaryError` when the blob is there but cannot be decoded.
     """
-    region = binfmt.go_buildinfo_region(exe)
-    if region is None:
+    span = binfmt.go_buildinfo_span(exe)
+    if span is None:
         return None
-    _, data = region
-    at = data.find(binfmt.GO_BUILDINFO_MAGIC)
-    while at >= 0 and at % _INFO_ALIGN:
-        at = data.find(binfmt.GO_BUILDINFO_MAGIC, at + 1)
+    _, start, size = span
+    end = start + size
+    at = exe.data.find(binfmt.GO_BUILDINFO_MAGIC, start, end)
+    while at >= 0 and (at - start) % _INFO_ALIGN:
+        at = exe.data.find(binfmt.GO_BUILDINFO_MAGIC, at + 1, end)
     if at < 0:
         return None
-    if len(data) - at < _INFO_HEADER:
+    if end - at < _INFO_HEADER:
         raise BinaryError("Go build info header cut short")
-    ptr, flags = data[at + 14], data[at + 15]
+    # The blob: a 32-byte header, then (1.18+) the two strings.
+    blob = exe.data[at : min(end, at + _MAX_BLOB)]
+    ptr, flags = blob[14], blob[15]
     if flags & _FLAG_INLINE:
-        version, nxt = _inline_string(data, at + _INFO_HEADER)
-        modinfo, _ = _inline_string(data, nxt)
+        version, nxt = _inline_string(blob, _INFO_HEADER)
+        modinfo, _ = _inline_string(blob, nxt)
     else:
         if ptr not in (4, 8):
             raise BinaryError(f"Go build info with pointer size {ptr}")
         order = ">" if flags & _FLAG_BIG_ENDIAN else "<"
-        endian = "big" if order == ">" else "little"
-        vaddr = int.from_bytes(data[at + 16 : at + 16 + ptr], endian)
-        maddr = int.from_bytes(data[at + 16 + ptr : at + 16 + 2 * ptr], endian)
+        endian: Literal["big", "little"] = "big" if order == ">" else "little"
+        vaddr = int.from_bytes(blob[16 : 16 + ptr], endian)
+        maddr = int.from_bytes(blob[16 + ptr : 16 + 2 * ptr], endian)
         version = _pointed_string(exe, vaddr, ptr, order)
         modinfo = _pointed_string(exe, maddr, ptr, order)
     if not version:
@@ -283,7 +289,13 @@ def _go_unquote(s: str) -> str:
         return s[1:-1]
     if len(s) < 2 or s[0] != '"' or s[-1] != '"':
         return s
-    body = s[1:-1]
+    try:
+        return _unescape(s[1:-1])
+    except (ValueError, IndexError):  # a malformed escape: keep the text as written
+        return s[1:-1]
+
+
+def _unescape(body: str) -> str:
     out = bytearray()
     i = 0
     while i < len(body):
@@ -353,7 +365,14 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     return None
 
 
-ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=analyze_binary)
+def _analyze(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable | None:
+    try:
+        return analyze_binary(path, data)
+    except Exception as exc:  # noqa: BLE001 - runs while an image streams: a reader bug must not stop the scan
+        return Unreadable(f"{type(exc).__name__}: {exc}")
+
+
+ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=_analyze)
 
 
 # -- packages --------------------------------------------------------------------------
@@ -403,7 +422,8 @@ def main_module_version(version: str, settings: Iterable[tuple[str, str]]) -> st
     rev, when = kv.get("vcs.revision"), kv.get("vcs.time")
     if rev and when:
         try:
-            ts = _dt.datetime.fromisoformat(when.replace("Z", "+00:00")).astimezone(_dt.timezone.utc)
+            ts = _dt.datetime.fromisoformat(when)
+            ts = ts.astimezone(_dt.UTC) if ts.tzinfo else ts  # RFC 3339 from the go command: always zoned
             stamp = ts.strftime("%Y%m%d%H%M%S")
         except ValueError:
             stamp = "00010101000000"

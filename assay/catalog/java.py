@@ -26,24 +26,36 @@ from dataclasses import dataclass, field
 from ..errors import CatalogError
 from ..model import License, Location, Package, Relationship, RelType
 from ..source.tree import FileResolver
-from ._java.archive import ARCHIVE_EXTENSIONS, ArchiveError, ArchiveLimits, catalog_archive
+from . import Environment, GlobCataloger, Parsed, parse_error
+from ._java.archive import (
+    ARCHIVE_EXTENSIONS,
+    ArchiveError,
+    ArchiveLimits,
+    catalog_archive,
+)
 from ._java.jvm import identify_jvm, parse_release
 from ._java.licenses import pom_license
 from ._java.naming import JAVA_PKG, group_id, maven_purl
-from ._java.pom import MavenId, PomError, PomProject, PomProperties, PomResolver, parse_pom_xml
-from . import Environment, GlobCataloger, Parsed, parse_error
+from ._java.pom import (
+    MavenId,
+    PomError,
+    PomProject,
+    PomProperties,
+    PomResolver,
+    parse_pom_xml,
+)
 
 __all__ = [
+    "ARCHIVE_GLOBS",
     "ARCHIVE_NAME",
-    "POM_NAME",
+    "CATALOGERS",
     "GRADLE_NAME",
     "JVM_NAME",
-    "ARCHIVE_GLOBS",
-    "CATALOGERS",
     "LIMITS",
+    "POM_NAME",
     "PomCataloger",
-    "parse_java_archive",
     "parse_gradle_lockfile",
+    "parse_java_archive",
     "parse_jvm_release",
 ]
 
@@ -151,7 +163,6 @@ def parse_jvm_release(resolver: FileResolver, env: Environment, loc: Location) -
 @dataclass
 class _DepUse:
     location: Location
-    group: str
     scopes: set[str] = field(default_factory=set)
 
 
@@ -212,7 +223,7 @@ class PomCataloger:
                 if not did.artifact_id:
                     continue
                 if did not in resolved:
-                    use = uses.setdefault(did, _DepUse(location=loc, group=did.group_id))
+                    use = uses.setdefault(did, _DepUse(location=loc))
                     use.scopes.add(scope or "compile")
                 edges.append((path, did, _scope_type(scope, optional)))
 

@@ -36,18 +36,18 @@ from ._js.pnpm import parse_pnpm_lock
 from ._js.yarn import parse_yarn_lock
 
 __all__ = [
-    "PACKAGE_CATALOGER",
+    "CATALOGERS",
     "LOCK_CATALOGER",
     "LOCK_GLOBS",
-    "CATALOGERS",
+    "PACKAGE_CATALOGER",
     "InstalledCataloger",
     "lock_cataloger",
     "npm_purl",
-    "parse_package_lock",
-    "parse_yarn_lock",
-    "parse_pnpm_lock",
     "parse_bun_lock",
     "parse_deno_lock",
+    "parse_package_lock",
+    "parse_pnpm_lock",
+    "parse_yarn_lock",
 ]
 
 LOCK_PARSERS = (

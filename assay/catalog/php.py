@@ -51,6 +51,14 @@ INSTALLED_NAME = "php-composer-installed-cataloger"
 PEAR_NAME = "php-pear-serialized-cataloger"
 
 
+def _read(resolver: FileResolver, loc: Location, cap: int = 128 << 20) -> bytes:
+    """A file's bytes; one larger than ``cap`` is a CatalogError (a warning), not a failed scan."""
+    size = resolver.size(loc)
+    if size > cap:
+        raise parse_error(loc, f"{size} bytes, over the {cap >> 20} MiB this cataloger reads")
+    return resolver.read(loc, cap)
+
+
 def composer_purl(name: str, version: str) -> str:
     """``vendor/name`` -> ``pkg:composer/vendor/name@version`` (extra segments joined with ``-``, as syft does)."""
     parts = name.split("/")
@@ -128,7 +136,7 @@ def _composer_relationships(pairs: Iterable[tuple[Package, dict[str, Any]]]) -> 
 
 def _json(resolver: FileResolver, loc: Location) -> Any:
     try:
-        return json.loads(resolver.read_text(loc))
+        return json.loads(_read(resolver, loc).decode("utf-8", errors="replace"))
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise parse_error(loc, f"not JSON: {getattr(exc, 'msg', exc)}", line) from None
@@ -260,7 +268,7 @@ def _dig(value: Any, *keys: str) -> str:
 def parse_pear_registry(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
     """One PEAR/PECL package from its registry ``.reg`` file."""
     try:
-        doc = php_unserialize(resolver.read(loc, 16 << 20))
+        doc = php_unserialize(_read(resolver, loc, 16 << 20))
     except (ValueError, RecursionError) as exc:
         raise parse_error(loc, f"not a PHP serialized value: {exc}") from None
     if not isinstance(doc, dict) or not _dig(doc, "name"):

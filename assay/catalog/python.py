@@ -116,6 +116,15 @@ DECLARED_GLOBS = (
 DECLARED_NEEDS = ("**/pyproject.toml",)
 
 _SMALL = 16 << 20  # cap for metadata side files (RECORD of a huge distribution is still far below)
+_LARGE = 128 << 20  # cap for lock and requirement files
+
+
+def _read_text(resolver: FileResolver, loc: Location, cap: int = _LARGE) -> str:
+    """A file's text; one larger than ``cap`` is a CatalogError (a warning), not a failed scan."""
+    size = resolver.size(loc)
+    if size > cap:
+        raise parse_error(loc, f"{size} bytes, over the {cap >> 20} MiB this cataloger reads")
+    return resolver.read_text(loc, cap)
 
 
 # -- names, requirements and markers -------------------------------------------------
@@ -224,11 +233,13 @@ def marker_holds(marker: str, python: str = "", extra: str = "") -> bool:
     m = _marker(marker)
     if m is None:
         return True
+    from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
+
     for version in (python,) if python else _ANY_PYTHON:
         try:
             if m.evaluate(_marker_env(version, extra)):
                 return True
-        except Exception:  # an unknown variable: treat as unreadable
+        except (UndefinedComparison, UndefinedEnvironmentName, ValueError):  # unreadable: counts as true
             return True
     return False
 
@@ -286,14 +297,14 @@ def _satisfying(cands: list[_Node], spec: str) -> list[_Node]:
         ss = SpecifierSet(spec.replace(" ", ""), prereleases=True)
     except InvalidSpecifier:
         return []
-    out = []
-    for c in cands:
-        try:
-            if ss.contains(c.version):
-                out.append(c)
-        except Exception:
-            continue
-    return out
+    return [c for c in cands if _contains(ss, c.version)]
+
+
+def _contains(ss: Any, version: str) -> bool:
+    try:
+        return bool(ss.contains(version))
+    except ValueError:  # not a PEP 440 version
+        return False
 
 
 def _link(nodes: Sequence[_Node], active_extras: Iterable[tuple[_Node, str]] = ()) -> set[tuple[str, str]]:
@@ -643,7 +654,7 @@ def _vcs_url(direct: Mapping[str, Any]) -> str:
 
 def parse_installed(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
     """One installed distribution from its METADATA / PKG-INFO (and the files beside it)."""
-    fields = parse_metadata(resolver.read_text(loc, _SMALL), loc)
+    fields = parse_metadata(_read_text(resolver, loc, _SMALL), loc)
     raw_name = str(fields.get("name", "")).strip()
     if not raw_name or raw_name == "Python":
         # no name (an empty egg-info) or the interpreter's own Python-X.Y.egg-info: not a package
@@ -873,7 +884,7 @@ def _declared(
 
 
 def _toml(resolver: FileResolver, loc: Location) -> dict[str, Any]:
-    text = resolver.read_text(loc)
+    text = _read_text(resolver, loc)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -989,7 +1000,7 @@ def _parse_requirements(
 ) -> list[Package]:
     seen.add(loc.path)
     pkgs: list[Package] = []
-    for lineno, line in _requirement_lines(resolver.read_text(loc)):
+    for lineno, line in _requirement_lines(_read_text(resolver, loc)):
         if line.startswith("-"):
             m = _INCLUDE.match(line)
             if m:
@@ -1039,7 +1050,7 @@ def parse_requirements_txt(resolver: FileResolver, env: Environment, loc: Locati
 def parse_pipfile_lock(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
     """The ``default`` section of a Pipfile.lock (``develop`` is left out, as syft does)."""
     try:
-        doc = json.loads(resolver.read_text(loc))
+        doc = json.loads(_read_text(resolver, loc))
     except ValueError as exc:
         raise parse_error(loc, f"not JSON: {getattr(exc, 'msg', exc)}", getattr(exc, "lineno", None)) from None
     if not isinstance(doc, dict):
@@ -1050,7 +1061,7 @@ def parse_pipfile_lock(resolver: FileResolver, env: Environment, loc: Location) 
     for name, entry in sorted(_table(doc.get("default")).items()):
         entry = _table(entry)
         version = str(entry.get("version", "")).strip()
-        version = version[3:] if version.startswith("===") else version[2:] if version.startswith("==") else version
+        version = version.removeprefix("===") if version.startswith("===") else version.removeprefix("==")
         metadata: dict[str, Any] = {"name": name, "hashes": _strings(entry.get("hashes"))}
         index = entry.get("index")
         if index:

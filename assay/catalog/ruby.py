@@ -55,6 +55,14 @@ GEMSPEC_GLOBS = ("**/specifications/**/*.gemspec",)
 _SECTIONS = frozenset(("GEM", "GIT", "PATH", "PLUGIN SOURCE"))
 
 
+def _read_text(resolver: FileResolver, loc: Location, cap: int = 64 << 20) -> str:
+    """A file's text; one larger than ``cap`` is a CatalogError (a warning), not a failed scan."""
+    size = resolver.size(loc)
+    if size > cap:
+        raise parse_error(loc, f"{size} bytes, over the {cap >> 20} MiB this cataloger reads")
+    return resolver.read_text(loc, cap)
+
+
 def gem_purl(name: str, version: str, platform: str = "") -> str:
     qualifiers = {"platform": platform} if platform and platform != "ruby" else None
     return PackageURL(type="gem", name=name, version=version or None, qualifiers=qualifiers).to_string()
@@ -71,7 +79,7 @@ def _split_platform(version: str) -> tuple[str, str]:
 
 def parse_gemfile_lock(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
     """Gems of a Gemfile.lock with the dependency edges its spec lists give."""
-    text = resolver.read_text(loc)
+    text = _read_text(resolver, loc)
     section = ""
     remote = revision = ""
     entries: list[tuple[str, str, str, dict[str, Any], list[str]]] = []  # name, version, platform, metadata, deps
@@ -314,7 +322,7 @@ def _gem_home(spec_path: str) -> str:
 
 def parse_gemspec(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
     """One installed gem from its specification (read as text, never evaluated)."""
-    fields = read_gemspec(resolver.read_text(loc, 16 << 20))
+    fields = read_gemspec(_read_text(resolver, loc, 16 << 20))
     name = fields.get("name")
     version = fields.get("version")
     if not isinstance(name, str) or not name.strip() or not isinstance(version, str) or not version.strip():

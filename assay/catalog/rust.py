@@ -31,24 +31,24 @@ from typing import Any
 
 from packageurl import PackageURL
 
-from ..model import Location, Package, Relationship, RelType
 from .._internal import binfmt
 from .._internal.binfmt import BinaryError
+from ..model import Location, Package, Relationship, RelType
 from ..source.tree import Analyzer, FileResolver
 from . import Environment, GlobCataloger, Parsed, parse_error
 
 __all__ = [
-    "LOCK_NAME",
+    "ANALYZER",
     "AUDIT_NAME",
     "CATALOGERS",
-    "ANALYZER",
+    "LOCK_NAME",
+    "AuditBinaryCataloger",
     "AuditCrate",
     "Unreadable",
-    "AuditBinaryCataloger",
-    "parse_cargo_lock",
-    "read_audit_data",
     "analyze_binary",
     "cargo_purl",
+    "parse_cargo_lock",
+    "read_audit_data",
 ]
 
 LOCK_NAME = "rust-cargo-lock-cataloger"
@@ -64,7 +64,7 @@ def cargo_purl(name: str, version: str) -> str:
 
 def _crate_id(found_by: str, name: str, version: str, source: str, path: str) -> str:
     """Package id that keeps one version of a crate from two sources (crates.io, git) apart."""
-    key = "\x00".join(("rust-crate", name, version, source, found_by, path))
+    key = f"rust-crate\x00{name}\x00{version}\x00{source}\x00{found_by}\x00{path}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -236,7 +236,14 @@ def analyze_binary(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadabl
     return None
 
 
-ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=analyze_binary)
+def _analyze(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadable | None:
+    try:
+        return analyze_binary(path, data)
+    except Exception as exc:  # noqa: BLE001 - runs while an image streams: a reader bug must not stop the scan
+        return Unreadable(f"{type(exc).__name__}: {exc}")
+
+
+ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=_analyze)
 
 
 def audit_packages(crates: tuple[AuditCrate, ...], loc: Location) -> tuple[list[Package], list[Relationship]]:

@@ -172,7 +172,9 @@ class Context:
     def _simple_verdict(self, scheme: str, version: str, aff: Affected) -> tuple[bool, str] | None:
         """The verdict for the shape most records have (one range: introduced 0, maybe fixed X),
         from cached sort keys; None for anything else (then :func:`~assay.match.ranges.is_affected` decides)."""
-        if aff.versions or len(aff.ranges) != 1:
+        if aff.versions or len(aff.ranges) != 1 or scheme == "rpm":
+            # rpm's sort key is rpm's strict order; grype's comparison (one-sided epochs
+            # ignored, zero padding) is not a total order, so rpm always takes is_affected
             return None
         rng = aff.ranges[0]
         if rng.type != "ECOSYSTEM" and not (rng.type == "SEMVER" and scheme in ("semver", "go")):

@@ -191,6 +191,14 @@ PE_DATA = 0x40 | 0x40000000 | 0x80000000  # initialized data, read, write
 PE_TEXT = 0x20 | 0x20000000 | 0x40000000
 
 
+def region(exe: binfmt.Executable) -> tuple[int, bytes]:
+    """(address, bytes) of where the Go build info would be."""
+    span = binfmt.go_buildinfo_span(exe)
+    assert span is not None
+    addr, offset, size = span
+    return addr, exe.data[offset : offset + size]
+
+
 # -- ELF --------------------------------------------------------------------------------
 
 
@@ -220,14 +228,13 @@ def test_elf_without_section_headers_reads_through_segments():
     [exe] = binfmt.parse(data)
     assert exe.sections == ()
     assert exe.read(0x402002, 3) == b"CDE"
-    addr, region = binfmt.go_buildinfo_region(exe)
-    assert addr == 0x402000 and region == b"ABCDEFGH"  # the first writable, non-executable segment
+    assert region(exe) == (0x402000, b"ABCDEFGH")  # the first writable, non-executable segment
 
 
 def test_elf_buildinfo_region_prefers_its_section():
     data = make_elf([(".data", 0x402000, b"data", True), (".go.buildinfo", 0x403000, b"info", True)])
     [exe] = binfmt.parse(data)
-    assert binfmt.go_buildinfo_region(exe) == (0x403000, b"info")
+    assert region(exe) == (0x403000, b"info")
 
 
 def test_truncated_and_bogus_headers():
@@ -258,7 +265,7 @@ def test_macho_sections(bits, big):
     assert [(s.segment, s.name) for s in exe.sections] == [("__TEXT", "__text"), ("__DATA", "__go_buildinfo"), ("__DATA", "__data")]
     assert exe.section_data("__go_buildinfo", "__DATA") == b"GOINFO"
     assert exe.section("__go_buildinfo", "__TEXT") is None
-    assert binfmt.go_buildinfo_region(exe)[1] == b"GOINFO"
+    assert region(exe)[1] == b"GOINFO"
     assert exe.arch == "arm64"
     s = exe.section("__data")
     assert exe.read(s.addr + 1, 3) == b"ore"
@@ -294,14 +301,14 @@ def test_pe_sections_with_long_names(plus):
     assert [s.name for s in exe.sections] == [".text", ".go.buildinfo", ".data"]
     assert exe.section_data(".go.buildinfo") == b"buildinfo!"
     assert exe.read(0x400000 + 0x2000 + 5, 4) == b"info"
-    assert binfmt.go_buildinfo_region(exe) == (0x402000, b"buildinfo!")
+    assert region(exe) == (0x402000, b"buildinfo!")
     assert exe.arch == ("amd64" if plus else "386")
 
 
 def test_pe_buildinfo_falls_back_to_first_writable_data_section():
     data = make_pe([(".text", 0x1000, b"\xc3", PE_TEXT), (".data", 0x2000, b"dataseg", PE_DATA)])
     [exe] = binfmt.parse(data)
-    assert binfmt.go_buildinfo_region(exe) == (0x402000, b"dataseg")
+    assert region(exe) == (0x402000, b"dataseg")
 
 
 # -- UPX --------------------------------------------------------------------------------

@@ -146,6 +146,8 @@ def test_status(fixture_db: Path) -> None:
         "debian-tracker:unstable", "osv", "vunnel:github", "vunnel:nvd", "vunnel:rhel:8",
     ]  # fmt: skip
     assert st.ecosystems["cpe"] == 1 and st.ecosystems["pypi"] == 3
+    with AdvisoryDB.open(fixture_db) as db:
+        assert db.ecosystems() == dict(st.ecosystems) and "alpine:3.19" in db.ecosystems()
     assert (st.advisories, st.affected_rows) == (27, 38)
     d = st.to_dict()
     assert d["schemaVersion"] == 1 and d["sources"][0]["feed"]

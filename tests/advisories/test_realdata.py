@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assay.advisories.db import AdvisoryDB, import_inputs
-from assay.advisories.feeds import Eol, Record, read_input
+from assay.advisories.feeds import Record, read_input
 from tests.conftest import CORPUS, SHARED
 
 REAL = SHARED / "realdata"

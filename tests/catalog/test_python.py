@@ -184,6 +184,14 @@ def test_an_unreadable_metadata_file_is_a_warning_and_others_go_on():
     assert result.warnings == (f"{INSTALLED_NAME}: {SITE}/bad-1.0.dist-info/METADATA:1: continuation line without a field: 'starts with a continuation'",)
 
 
+def test_an_oversized_metadata_file_is_a_warning_not_a_failed_scan():
+    tree = FileTree()
+    tree.add(f"{SITE}/huge-1.0.dist-info/METADATA", Node(FILE, size=17 << 20, ref=b"Name: huge\n"))
+    result = catalog(FileResolver(tree, bytes_opener), [INSTALLED])
+    assert result.packages == ()
+    assert result.warnings == (f"{INSTALLED_NAME}: {SITE}/huge-1.0.dist-info/METADATA: {17 << 20} bytes, over the 16 MiB this cataloger reads",)
+
+
 def test_three_hundred_distributions_are_fast():
     files: dict[str, str] = {}
     for i in range(300):
@@ -192,12 +200,16 @@ def test_three_hundred_distributions_are_fast():
         files[f"{d}/METADATA"] = f"Metadata-Version: 2.1\nName: pkg_{i}\nVersion: 1.{i}\nLicense: MIT\n{deps}Requires-Dist: extra-thing ; extra == 'x'\nProvides-Extra: x\n\nbody\n"
         files[f"{d}/RECORD"] = "".join(f"pkg_{i}/m{k}.py,sha256=abc,{k}\n" for k in range(40))
         files[f"{d}/top_level.txt"] = f"pkg_{i}\n"
-    res = tree_resolver(files)
-    start = time.perf_counter()
-    result = catalog(res, [INSTALLED])
-    elapsed = time.perf_counter() - start
+    timings = []
+    for _ in range(3):  # best of three: the machine may be busy with other work
+        parse_requirement.cache_clear()
+        marker_holds.cache_clear()
+        res = tree_resolver(files)
+        start = time.perf_counter()
+        result = catalog(res, [INSTALLED])
+        timings.append(time.perf_counter() - start)
     assert len(result.packages) == 300 and len(result.relationships) == sum(min(i, 5) for i in range(300))
-    assert elapsed < 1.0, elapsed
+    assert min(timings) < 0.5, timings
 
 
 # -- requirements, markers, names ---------------------------------------------------------------

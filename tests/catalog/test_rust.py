@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assay._internal.binfmt import BinaryError
 from assay.catalog import Environment, catalog
 from assay.catalog.rust import (
     ANALYZER,
@@ -23,7 +24,6 @@ from assay.catalog.rust import (
     parse_cargo_lock,
     read_audit_data,
 )
-from assay._internal.binfmt import BinaryError
 from assay.model import Location, Package, RelType
 from assay.source.directory import DirectorySource
 from assay.source.tree import FILE, FileResolver, FileTree, Node, bytes_opener

@@ -33,8 +33,8 @@ import io
 import posixpath
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
 from ...model import License, Location, Package, Relationship, RelType
 from .licenses import bundle_licenses, pom_license
@@ -52,9 +52,16 @@ from .naming import (
     select_name,
     select_version,
 )
-from .pom import PomError, PomProject, PomProperties, PomResolver, parse_pom_properties, parse_pom_xml
+from .pom import (
+    PomError,
+    PomProject,
+    PomProperties,
+    PomResolver,
+    parse_pom_properties,
+    parse_pom_xml,
+)
 
-__all__ = ["ArchiveError", "ArchiveLimits", "ARCHIVE_EXTENSIONS", "catalog_archive"]
+__all__ = ["ARCHIVE_EXTENSIONS", "ArchiveError", "ArchiveLimits", "catalog_archive"]
 
 ARCHIVE_EXTENSIONS = (".jar", ".war", ".ear", ".par", ".sar", ".nar", ".jpi", ".hpi", ".kar", ".lpkg")
 MANIFEST_PATH = "META-INF/MANIFEST.MF"
@@ -105,7 +112,7 @@ class _Draft:
     project_group: str = ""
     licenses: list[License] = field(default_factory=list)
     digests: tuple[tuple[str, str], ...] = ()
-    parent: "_Draft | None" = None
+    parent: _Draft | None = None
     package: Package | None = None
 
 
@@ -407,7 +414,12 @@ def catalog_archive(
     walker.walk(data, location, virtual, 0, None)
     for d in walker.drafts:
         d.package = _finalize(d, found_by)
-    packages = [d.package for d in walker.drafts if d.package is not None]
+    # the same library nested twice in one archive (e.g. under two lib/ folders) is one package
+    unique: dict[str, Package] = {}
+    for d in walker.drafts:
+        if d.package is not None:
+            unique.setdefault(d.package.id, d.package)
+    packages = list(unique.values())
     rels = [
         Relationship(source=a.package.id, target=b.package.id, type=RelType.DEPENDS_ON)
         for a, b in walker.edges

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from packageurl import PackageURL
 
-__all__ = ["JvmRelease", "JvmIdentity", "parse_release", "identify_jvm"]
+__all__ = ["JvmIdentity", "JvmRelease", "identify_jvm", "parse_release"]
 
 _CPE_SPECIAL = re.compile(r"[^A-Za-z0-9._-]")
 _GRAAL_COMPONENT = re.compile(r"graal-updater-ee-component-catalog-java(8|11)\.properties")
@@ -194,7 +194,7 @@ def _oracle_jdk(r: JvmRelease, v: _Version, product: str) -> tuple[str, str, str
         if "-perf" in r.get("JAVA_RUNTIME_VERSION"):
             product += "-perf"
             se_sw, jdk_sw = "enterprise_performance", "enterprise_performance_pack"
-    cpes = [
+    cpes: list[tuple[str, ...]] = [
         ("oracle", "java_se", se_version, "", "", se_sw),
         ("oracle", "jre", cpe_version, update, "", jdk_sw),
         ("oracle", "jdk", cpe_version, update, "", jdk_sw),

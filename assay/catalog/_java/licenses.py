@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 
-from ...model import License
 from ..._internal.licenses import to_spdx
+from ...model import License
 
-__all__ = ["pom_license", "bundle_licenses", "java_spdx"]
+__all__ = ["bundle_licenses", "java_spdx", "pom_license"]
 
 # Normalised (lower case, punctuation and "the"/"version" dropped) license names seen in poms.
 _NAMES: dict[str, str] = {
@@ -98,8 +98,7 @@ def _norm_name(value: str) -> str:
 def _norm_url(value: str) -> str:
     v = value.strip().lower()
     v = re.sub(r"^[a-z]+://", "", v)
-    if v.startswith("www."):
-        v = v[4:]
+    v = v.removeprefix("www.")
     v = v.rstrip("/")
     for ext in (".txt", ".html", ".htm", ".php"):
         if v.endswith(ext) and v[: -len(ext)] in _URLS:
@@ -134,7 +133,9 @@ def pom_license(name: str, url: str, location: str = "") -> License | None:
 
 def _split_clauses(header: str) -> list[str]:
     """Split an OSGi header on commas that are not inside double quotes."""
-    out, cur, quoted = [], [], False
+    out: list[str] = []
+    cur: list[str] = []
+    quoted = False
     for ch in header:
         if ch == '"':
             quoted = not quoted

@@ -66,7 +66,7 @@ def parse_manifest(text: str) -> Manifest:
     current: list[list[str]] | None = None
     last: list[str] | None = None
     for raw in text.split("\n"):
-        line = raw[:-1] if raw.endswith("\r") else raw
+        line = raw.removesuffix("\r")
         if line == "":
             current = None
             last = None
@@ -82,7 +82,7 @@ def parse_manifest(text: str) -> Manifest:
         if current is None:
             current = []
             sections.append(current)
-        last = [key, value[1:] if value.startswith(" ") else value]
+        last = [key, value.removeprefix(" ")]
         current.append(last)
     frozen = [tuple((k, v.strip()) for k, v in s) for s in sections]
     if not frozen:

@@ -26,17 +26,17 @@ from .manifest import Manifest
 from .pom import PomProject, PomProperties
 
 __all__ = [
-    "ArchiveName",
-    "archive_filename",
-    "select_name",
-    "select_version",
-    "manifest_license_values",
-    "group_id",
-    "maven_purl",
     "JAVA_PKG",
     "JENKINS_PKG",
-    "pkg_type_for",
+    "ArchiveName",
+    "archive_filename",
+    "group_id",
     "is_jenkins_group",
+    "manifest_license_values",
+    "maven_purl",
+    "pkg_type_for",
+    "select_name",
+    "select_version",
 ]
 
 JAVA_PKG = "java-archive"
@@ -169,13 +169,13 @@ _KNOWN_GROUPS: dict[str, str] = {
         "tomcat-jdbc", "tomcat-jni", "tomcat-jsp-api", "tomcat-juli", "tomcat-servlet-api", "tomcat-ssi",
         "tomcat-storeconfig", "tomcat-tribes", "tomcat-util", "tomcat-util-scan", "tomcat-websocket",
         "tomcat-websocket-api", "tomcat-websocket-client-api",
-    )},  # fmt: skip
+    )},
     **{a: "org.apache.tomcat.embed" for a in ("tomcat-embed-core", "tomcat-embed-el", "tomcat-embed-jasper", "tomcat-embed-websocket")},
     **{a: a for a in (
         "commons-beanutils", "commons-cli", "commons-codec", "commons-collections", "commons-dbcp", "commons-digester",
         "commons-fileupload", "commons-httpclient", "commons-io", "commons-lang", "commons-logging", "commons-net",
         "commons-pool", "commons-validator", "joda-time", "junit", "log4j",
-    )},  # fmt: skip
+    )},
     **{a: "org.apache.commons" for a in ("commons-lang3", "commons-text", "commons-compress", "commons-collections4", "commons-math3", "commons-pool2", "commons-dbcp2", "commons-csv", "commons-configuration2")},
     **{a: "org.apache.logging.log4j" for a in ("log4j-api", "log4j-core", "log4j-slf4j-impl", "log4j-slf4j2-impl", "log4j-1.2-api", "log4j-jul", "log4j-web", "log4j-to-slf4j")},
     **{a: "org.slf4j" for a in ("slf4j-api", "slf4j-simple", "slf4j-log4j12", "slf4j-reload4j", "jcl-over-slf4j", "jul-to-slf4j", "log4j-over-slf4j")},

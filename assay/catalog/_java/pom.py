@@ -21,19 +21,19 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
 from xml.parsers import expat
 
 __all__ = [
-    "PomError",
-    "PomProperties",
-    "PomParent",
-    "PomDependency",
-    "PomLicense",
-    "PomProject",
-    "PomResolver",
     "MavenId",
+    "PomDependency",
+    "PomError",
+    "PomLicense",
+    "PomParent",
+    "PomProject",
+    "PomProperties",
+    "PomResolver",
     "parse_pom_properties",
     "parse_pom_xml",
 ]
@@ -99,7 +99,7 @@ _SEP = re.compile(r"[=:]")
 
 
 class _El:
-    __slots__ = ("tag", "parts", "children")
+    __slots__ = ("children", "parts", "tag")
 
     def __init__(self, tag: str) -> None:
         self.tag = tag
@@ -110,13 +110,13 @@ class _El:
     def text(self) -> str:
         return "".join(self.parts).strip()
 
-    def find(self, tag: str) -> "_El | None":
+    def find(self, tag: str) -> _El | None:
         for c in self.children:
             if c.tag == tag:
                 return c
         return None
 
-    def findall(self, tag: str) -> Iterator["_El"]:
+    def findall(self, tag: str) -> Iterator[_El]:
         return (c for c in self.children if c.tag == tag)
 
     def value(self, tag: str) -> str:

@@ -19,19 +19,20 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...model import Location
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
 from .common import PROD, Entry, build, dep_map, in_node_modules, mark_dev, split_spec
 
-__all__ = ["strip_jsonc", "bun_entries", "parse_bun_lock", "parse_bun_lockb"]
+__all__ = ["bun_entries", "parse_bun_lock", "parse_bun_lockb", "strip_jsonc"]
 
 _LOCAL = ("root:", "workspace:", "link:")
 
 
-_COMMENTS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.S)
+_COMMENTS = re.compile(r'"(?:[^"\\]|\\.)*"|//[^\n]*|/\*.*?(?:\*/|\Z)', re.DOTALL)
 _TRAILING = re.compile(r'"(?:[^"\\]|\\.)*"|,(\s*[\]}])')
 
 

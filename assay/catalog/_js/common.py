@@ -13,29 +13,30 @@ import json
 import posixpath
 import re
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
+from ..._internal.licenses import to_license
 from ...errors import SourceError
 from ...model import License, Location, Package, Relationship, RelType
-from ..._internal.licenses import to_license
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
 
 __all__ = [
-    "PACKAGE_CATALOGER",
     "LOCK_CATALOGER",
+    "PACKAGE_CATALOGER",
     "Entry",
-    "npm_purl",
-    "in_node_modules",
-    "split_spec",
-    "load_json",
-    "license_values",
     "authors",
-    "repository_url",
-    "dev_only",
     "build",
+    "dev_only",
+    "in_node_modules",
+    "license_values",
+    "load_json",
+    "npm_purl",
+    "repository_url",
+    "split_spec",
 ]
 
 PACKAGE_CATALOGER = "javascript-package-cataloger"
@@ -166,6 +167,11 @@ def repository_url(doc: Mapping[str, Any]) -> str:
     if isinstance(repo, dict) and isinstance(repo.get("url"), str):
         return repo["url"]
     return ""
+
+
+def as_map(v: Any) -> Mapping[str, Any]:
+    """A JSON/YAML object, or {} for anything else (a malformed field reads as empty)."""
+    return v if isinstance(v, Mapping) else {}
 
 
 def text(v: Any) -> str:

@@ -14,15 +14,16 @@ version is locked.  Version 3 nests jsr/npm/specifiers under ``packages``.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from ...model import Location
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
-from .common import PROD, Entry, build, load_json, npm_purl
+from .common import PROD, Entry, as_map, build, load_json, npm_purl
 
-__all__ = ["parse_deno_lock", "deno_entries", "npm_key", "remote_module"]
+__all__ = ["deno_entries", "npm_key", "parse_deno_lock", "remote_module"]
 
 
 def npm_key(key: str) -> tuple[str, str]:
@@ -54,9 +55,9 @@ def _dep_name(dep: str) -> tuple[str, str]:
 
 
 def deno_entries(doc: Mapping[str, Any]) -> list[Entry]:
-    holder = doc["packages"] if isinstance(doc.get("packages"), Mapping) else doc
-    specifiers = holder.get("specifiers") if isinstance(holder.get("specifiers"), Mapping) else {}
-    sections = {kind: holder.get(kind) if isinstance(holder.get(kind), Mapping) else {} for kind in ("jsr", "npm")}
+    holder = as_map(doc.get("packages")) or doc  # version 3 nests everything under "packages"
+    specifiers = as_map(holder.get("specifiers"))
+    sections = {kind: as_map(holder.get(kind)) for kind in ("jsr", "npm")}
     entries: dict[str, Entry] = {}
     by_name: dict[tuple[str, str], list[str]] = {}
     raw: dict[str, list[str]] = {}
@@ -85,7 +86,7 @@ def deno_entries(doc: Mapping[str, Any]) -> list[Entry]:
             kind = default_kind
             if f"{kind}:{dep}" in entries:
                 return f"{kind}:{dep}"
-        resolved = specifiers.get(dep) if isinstance(specifiers, Mapping) else None
+        resolved = specifiers.get(dep)
         if isinstance(resolved, str):
             cand = f"{kind}:{name}@{resolved}"
             if cand in entries:
@@ -100,7 +101,7 @@ def deno_entries(doc: Mapping[str, Any]) -> list[Entry]:
             if target is not None:
                 entries[ekey].deps.append((target, PROD))
 
-    remote = doc.get("remote") if isinstance(doc.get("remote"), Mapping) else {}
+    remote = as_map(doc.get("remote"))
     for url, integrity in remote.items():
         name, version = remote_module(url)
         if not name:

@@ -27,14 +27,25 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any
 
+from ..._internal.licenses import to_license
 from ...errors import AssayError, SourceError
 from ...model import Location, Package, Relationship, RelType
-from ..._internal.licenses import to_license
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
-from .common import DEV, PACKAGE_CATALOGER, PROD, authors, dep_map, dev_only, license_values, npm_purl, repository_url, text
+from .common import (
+    DEV,
+    PACKAGE_CATALOGER,
+    PROD,
+    authors,
+    dep_map,
+    dev_only,
+    license_values,
+    npm_purl,
+    repository_url,
+    text,
+)
 
-__all__ = ["InstalledCataloger", "package_position", "package_from_manifest"]
+__all__ = ["InstalledCataloger", "package_from_manifest", "package_position"]
 
 _PROD_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies")
 

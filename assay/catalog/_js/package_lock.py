@@ -14,14 +14,15 @@
 from __future__ import annotations
 
 import posixpath
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...model import Location
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
 from .common import DEV, PROD, Entry, build, dep_map, in_node_modules, load_json, text
 
-__all__ = ["parse_package_lock", "entries_v1", "entries_v2"]
+__all__ = ["entries_v1", "entries_v2", "parse_package_lock"]
 
 _PROD_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies")
 
@@ -42,10 +43,12 @@ def _ancestors(key: str):
 
 def entries_v2(packages: Mapping[str, Any]) -> list[Entry]:
     """Entries of a v2/v3 ``packages`` map, dependencies resolved by Node's lookup rules."""
-    links: dict[str, str] = {}
+    links: dict[str, str | None] = {}  # link entry -> the folder entry it points at
     for key, e in packages.items():
         if isinstance(e, Mapping) and e.get("link"):
-            links[key] = posixpath.normpath(text(e.get("resolved"))) if text(e.get("resolved")) else ""
+            resolved = text(e.get("resolved"))
+            target = posixpath.normpath(resolved) if resolved else None
+            links[key] = "" if target == "." else target
 
     def find(start: str, name: str) -> str | None:
         for d in _ancestors(start):
@@ -54,7 +57,7 @@ def entries_v2(packages: Mapping[str, Any]) -> list[Entry]:
             cand = f"{d}/node_modules/{name}" if d else f"node_modules/{name}"
             if cand in links:
                 target = links[cand]
-                return target if target in packages or target == "." and "" in packages else None
+                return target if target is not None and target in packages else None
             if cand in packages:
                 return cand
         return None
@@ -74,7 +77,7 @@ def entries_v2(packages: Mapping[str, Any]) -> list[Entry]:
             for dep in dep_map(e, f):
                 target = find(key, dep)
                 if target is not None:
-                    deps.append(("" if target == "." else target, kind))
+                    deps.append((target, kind))
         metadata = {k: text(e.get(k)) for k in ("resolved", "integrity") if text(e.get(k))}
         out.append(
             Entry(
@@ -110,8 +113,8 @@ def entries_v1(dependencies: Mapping[str, Any]) -> list[Entry]:
 
     stack: list[tuple[tuple[str, ...], Mapping[str, Any], bool]] = [((), dependencies, False)]
     while stack:
-        path, deps, parent_dev = stack.pop()
-        for name, e in deps.items():
+        path, level, parent_dev = stack.pop()
+        for name, e in level.items():
             if not isinstance(e, Mapping):
                 continue
             here = path + (name,)

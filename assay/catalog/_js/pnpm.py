@@ -14,16 +14,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import yaml
 
 from ...model import Location
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
-from .common import DEV, PROD, Entry, build, in_node_modules, mark_dev, split_spec
+from .common import PROD, Entry, build, in_node_modules, mark_dev, split_spec
 
-__all__ = ["parse_pnpm_lock", "pnpm_entries", "parse_key", "strip_v5_peer"]
+__all__ = ["parse_key", "parse_pnpm_lock", "pnpm_entries", "strip_v5_peer"]
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same result
     _Loader: Any = yaml.CBaseLoader
@@ -125,14 +126,14 @@ def pnpm_entries(doc: Mapping[str, Any], version: float) -> list[Entry]:
             add(name, ver, dev_flag(meta), meta)
     for key, meta in _section(doc.get("snapshots")).items():
         name, ver = parse_key(key, False)
-        e = entries.get(f"{name}@{ver}")
-        if e is None:
+        snap = entries.get(f"{name}@{ver}")
+        if snap is None:
             continue
         for f in ("dependencies", "optionalDependencies"):
             for dep, value in _section(_section(meta).get(f)).items():
                 t = _target(dep, value, False)
                 if t is not None and f"{t[0]}@{t[1]}" in entries:
-                    e.deps.append((f"{t[0]}@{t[1]}", PROD))
+                    snap.deps.append((f"{t[0]}@{t[1]}", PROD))
     prod: list[str] = []
     dev: list[str] = []
     for importer in _section(doc.get("importers")).values():

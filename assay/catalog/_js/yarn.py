@@ -22,13 +22,23 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ...model import Location
 from ...source.tree import FileResolver
 from .. import Environment, Parsed, parse_error
-from .common import DEV, PROD, Entry, build, dep_map, in_node_modules, mark_dev, read_manifest, split_spec
+from .common import (
+    DEV,
+    PROD,
+    Entry,
+    build,
+    dep_map,
+    in_node_modules,
+    mark_dev,
+    read_manifest,
+    split_spec,
+)
 
 __all__ = ["Block", "parse_blocks", "parse_yarn_lock", "yarn_entries"]
 
@@ -71,8 +81,7 @@ def _kv(s: str, berry: bool, loc: Location, lineno: int) -> tuple[str, str, bool
     if s.startswith('"'):
         key, rest = _token(s, loc, lineno)
         rest = rest.lstrip()
-        if rest.startswith(":"):
-            rest = rest[1:]
+        rest = rest.removeprefix(":")
     elif berry:
         key, sep, rest = s.partition(": ")
         if not sep:
@@ -92,7 +101,7 @@ def _kv(s: str, berry: bool, loc: Location, lineno: int) -> tuple[str, str, bool
 
 def parse_blocks(text: str, loc: Location) -> tuple[list[Block], bool]:
     """The entries of a yarn.lock and whether it is berry; errors name the line."""
-    berry = "# yarn lockfile v1" not in text and bool(re.search(r"^__metadata:", text, re.M))
+    berry = "# yarn lockfile v1" not in text and bool(re.search(r"^__metadata:", text, re.MULTILINE))
     blocks: list[Block] = []
     cur: Block | None = None
     section: str | None = None
