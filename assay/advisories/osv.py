@@ -9,7 +9,9 @@ Ecosystem strings are normalised by :func:`~.ecosystems.normalize_ecosystem`
 
 Kept: ranges and events exactly as given, explicit ``versions``,
 ``withdrawn``, aliases (plus ``upstream`` ids, which name the same
-vulnerability), every CVSS vector (scored), ``database_specific.severity``
+vulnerability, and — for distro errata such as ALSA, RLSA, RHSA, USN, DSA —
+the ``related`` CVEs the erratum fixes; other records' ``related`` ids are
+different vulnerabilities and stay out), every CVSS vector (scored), ``database_specific.severity``
 (GHSA ratings) and Ubuntu/Debian priorities as rating severities, and the
 qualifiers the matcher needs (``rpm_modularity``, ``arch`` from the purl,
 Go ``custom_ranges``).  Fix state: ``fixed`` when a range has a ``fixed``
@@ -64,6 +66,11 @@ _ID_SOURCES = {
     "ALPINE": "alpine",
     "CVE": "nvd",
 }
+
+
+# distro errata: records that fix CVEs rather than describe one (their "related" ids are those CVEs)
+_ERRATA = frozenset({"ALSA", "ALBA", "ALEA", "RLSA", "RXSA", "RHSA", "RHBA", "RHEA", "USN", "LSN", "DSA", "DLA", "DTSA",
+                     "ELSA", "ALAS", "ALAS2", "ALAS2023", "SUSE", "openSUSE", "MGASA", "PHSA", "CGA", "BIT"})  # fmt: skip
 
 
 def id_source(ident: str) -> str:
@@ -126,6 +133,9 @@ def parse_osv(doc: Mapping[str, Any], *, where: str = "", source: str = "") -> R
     if isinstance(db_specific, dict):
         _add_rating(severities, db_specific.get("severity"), src)
     aliases = _strings(doc.get("aliases"), "aliases") + _strings(doc.get("upstream"), "upstream")
+    if ident.split("-", 1)[0] in _ERRATA:
+        # a distro erratum names the CVEs it fixes in "related": for matching they are the same issue
+        aliases += _strings(doc.get("related"), "related")
     refs = []
     for ref in doc.get("references") or ():
         if isinstance(ref, dict) and isinstance(ref.get("url"), str):

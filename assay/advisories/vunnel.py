@@ -25,7 +25,10 @@ exactly the databases grype is tested against.  The record kind comes from the
     OSV records (AlmaLinux, Bitnami, Chainguard, Go, Root.io...) -> :mod:`.osv`.
 ``csaf-vex``
     Red Hat CSAF VEX (Hummingbird): fixed / known_affected / known_not_affected
-    products, by purl.  Feed ``vunnel:<provider>``.
+    products, by purl.  In binary-granular documents the ``.src`` products are
+    dropped and binaries without an arch get ``arch: binary`` (a record for
+    named binaries, not for every package built from the source).  Feed
+    ``vunnel:<provider>``.
 ``annotated-openvex``
     OpenVEX statements about exact package versions (Chainguard libraries):
     ``fixed``/``not_affected`` -> fix state ``not-affected`` for those versions.
@@ -120,6 +123,10 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 # -- os --------------------------------------------------------------------------------
 
 _SCHEMES = {"dpkg": "dpkg", "deb": "dpkg", "rpm": "rpm", "apk": "apk"}
@@ -143,8 +150,8 @@ def _os(item: Mapping[str, Any]) -> Record:
         sev = _cvss_entry(c, who)
         if sev is not None and sev not in severities:
             severities.append(sev)
-    meta = vuln.get("Metadata") if isinstance(vuln.get("Metadata"), dict) else {}
-    nvd = meta.get("NVD") if isinstance(meta.get("NVD"), dict) else {}
+    meta = _obj(vuln.get("Metadata"))
+    nvd = _obj(meta.get("NVD"))
     for key, kind in (("CVSSv2", "CVSS_V2"), ("CVSSv3", "CVSS_V3")):
         entry = nvd.get(key)
         if isinstance(entry, dict) and isinstance(entry.get("Vectors"), str):
@@ -185,14 +192,14 @@ def _cvss_entry(c: Any, who: str) -> Severity | None:
     vector = _text(c.get("vector_string") or c.get("vector"))
     if not vector:
         return None
-    metrics = c.get("base_metrics") if isinstance(c.get("base_metrics"), dict) else {}
+    metrics = _obj(c.get("base_metrics"))
     return make_severity(who, cvss_kind(vector, c.get("version")), vector, metrics.get("base_score"), metrics.get("base_severity"))
 
 
 def _fixed_in(fi: Mapping[str, Any], default_ns: str) -> Affected:
     ns = vunnel_namespace(_text(fi.get("NamespaceName")) or default_ns)
     version = str(fi.get("Version") or "").strip()
-    vendor = fi.get("VendorAdvisory") if isinstance(fi.get("VendorAdvisory"), dict) else {}
+    vendor = _obj(fi.get("VendorAdvisory"))
     qualifiers: dict[str, Any] = {}
     if _text(fi.get("Module")):
         qualifiers["rpm_modularity"] = fi["Module"]
@@ -267,7 +274,7 @@ def _github(item: Mapping[str, Any]) -> Record:
                 fixed_versions=fixed,
             )
         )
-    refs = [r.get("url") for r in adv.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
+    refs: list[str] = [r["url"] for r in adv.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
     if _text(adv.get("url")):
         refs.insert(0, adv["url"])
     return Record(
@@ -307,7 +314,7 @@ def _nvd(item: Mapping[str, Any]) -> Record:
         (d.get("value", "") for d in cve.get("descriptions") or () if isinstance(d, dict) and d.get("lang") == "en"), ""
     )
     severities: list[Severity] = []
-    metrics = cve.get("metrics") if isinstance(cve.get("metrics"), dict) else {}
+    metrics = _obj(cve.get("metrics"))
     for key, kind in (("cvssMetricV40", "CVSS_V4"), ("cvssMetricV31", "CVSS_V3"), ("cvssMetricV30", "CVSS_V3"), ("cvssMetricV2", "CVSS_V2")):
         for m in metrics.get(key) or ():
             data = m.get("cvssData") if isinstance(m, dict) else None
@@ -322,7 +329,7 @@ def _nvd(item: Mapping[str, Any]) -> Record:
         if isinstance(config, dict):
             affected.extend(_cpe_config(config))
     status = _text(cve.get("vulnStatus"))
-    refs = [r.get("url") for r in cve.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
+    refs: list[str] = [r["url"] for r in cve.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
     return Record(
         "vunnel:nvd",
         Advisory(
@@ -364,7 +371,7 @@ def _cpe_config(config: Mapping[str, Any]) -> list[Affected]:
                 every = True
             else:
                 ranges.append(Range(type="CONSTRAINT", constraint=constraint))
-            fix = m.get("fix") if isinstance(m.get("fix"), dict) else {}
+            fix = _obj(m.get("fix"))
             fv = _text(fix.get("version")) or _text(m.get("versionEndExcluding"))
             if fv:
                 fixed.append(fv)
@@ -418,7 +425,7 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
                 products[p["product_id"]] = p
             walk(b.get("branches"))
 
-    tree = item.get("product_tree") if isinstance(item.get("product_tree"), dict) else {}
+    tree = _obj(item.get("product_tree"))
     walk(tree.get("branches"))
     relations = {
         r["full_product_name"]["product_id"]: (r.get("product_reference"), r.get("relates_to_product_reference"))
@@ -429,12 +436,12 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
     if not isinstance(vulns, list) or not vulns or not isinstance(vulns[0], dict):
         raise RecordError("CSAF document has no vulnerabilities")
     vuln = vulns[0]
-    doc = item.get("document") if isinstance(item.get("document"), dict) else {}
-    tracking = doc.get("tracking") if isinstance(doc.get("tracking"), dict) else {}
+    doc = _obj(item.get("document"))
+    tracking = _obj(doc.get("tracking"))
     ident = _text(vuln.get("cve")) or _text(tracking.get("id"))
     if not ident:
         raise RecordError("CSAF vulnerability has no cve")
-    wont = set()
+    wont: set[str] = set()
     for rem in vuln.get("remediations") or ():
         if isinstance(rem, dict) and rem.get("category") in ("no_fix_planned", "will_not_fix"):
             wont.update(rem.get("product_ids") or ())
@@ -451,7 +458,13 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
         return f"{provider}:rolling"
 
     affected: dict[tuple[str, str, str, str], Affected] = {}
-    statuses = vuln.get("product_status") if isinstance(vuln.get("product_status"), dict) else {}
+    statuses = _obj(vuln.get("product_status"))
+    # binary-granular documents (Hummingbird) list every affected binary rpm: their source
+    # products are dropped and the binaries marked "binary", so a sibling binary is not
+    # matched through the source package; component-level documents keep their source names
+    binary_granular = any(
+        "arch=src" not in str(((p.get("product_identification_helper") or {}).get("purl")) or "arch=src") for p in products.values()
+    )
     for status, state in (("fixed", "fixed"), ("known_affected", "not-fixed"), ("known_not_affected", "not-affected"), ("under_investigation", "unknown")):
         for pid in statuses.get(status) or ():
             component, platform = relations.get(pid, (pid, ""))
@@ -466,6 +479,10 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
                 continue
             ns = namespace(str(platform))
             quals = dict(purl.qualifiers or {})
+            if binary_granular and purl.type == "rpm":
+                if quals.get("arch") == "src":
+                    continue
+                quals.setdefault("arch", "binary")
             version = purl.version or ""
             if version and quals.get("epoch"):
                 version = f"{quals['epoch']}:{version}"
@@ -489,8 +506,8 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
             severities.append(Severity(source="redhat", kind="rating", rating=rating(threat.get("details"))))
             break
     for score in vuln.get("scores") or ():
-        for key, kind in (("cvss_v4", "CVSS_V4"), ("cvss_v3", "CVSS_V3"), ("cvss_v2", "CVSS_V2")):
-            data = score.get(key) if isinstance(score, dict) else None
+        for field_name, kind in (("cvss_v4", "CVSS_V4"), ("cvss_v3", "CVSS_V3"), ("cvss_v2", "CVSS_V2")):
+            data = score.get(field_name) if isinstance(score, dict) else None
             if isinstance(data, dict) and _text(data.get("vectorString")):
                 sev = make_severity("redhat", kind, data["vectorString"], data.get("baseScore"), data.get("baseSeverity"))
                 if sev not in severities:
@@ -498,7 +515,7 @@ def _csaf(item: Mapping[str, Any], provider: str) -> Record:
     details = next(
         (n.get("text", "") for n in vuln.get("notes") or () if isinstance(n, dict) and n.get("category") == "description"), ""
     )
-    refs = [r.get("url") for r in vuln.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
+    refs: list[str] = [r["url"] for r in vuln.get("references") or () if isinstance(r, dict) and _text(r.get("url"))]
     return Record(
         f"vunnel:{provider}",
         Advisory(
@@ -526,7 +543,7 @@ def _openvex(item: Mapping[str, Any], provider: str) -> Record:
     doc = item.get("document")
     if not isinstance(doc, dict):
         raise RecordError("document is not an object")
-    vuln = doc.get("vulnerability") if isinstance(doc.get("vulnerability"), dict) else {}
+    vuln = _obj(doc.get("vulnerability"))
     ident = _text(vuln.get("name"))
     if not ident:
         raise RecordError("statement has no vulnerability name")

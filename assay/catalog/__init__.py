@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Protocol, Sequence
 
 from ..errors import AssayError, CatalogError, SourceError
@@ -98,7 +98,7 @@ class GlobCataloger:
                     log.debug("cataloger failed", exc_info=True)
                     env.warn(f"{self.NAME}: {loc.path}: {type(exc).__name__}: {exc}")
                     continue
-                pkgs.extend(p if p.found_by else p.evolve(found_by=self.NAME) for p in got.packages)
+                pkgs.extend(p if p.found_by else replace(p, found_by=self.NAME) for p in got.packages)  # keeps ids
                 rels.extend(got.relationships)
         return Parsed(tuple(pkgs), tuple(rels))
 
@@ -108,6 +108,12 @@ CATALOGER_MODULES: tuple[str, ...] = (
     "dpkg",
     "apk",
     "rpm",
+    "golang",
+    "rust",
+    "java",
+    "python",
+    "ruby",
+    "php",
 )
 
 

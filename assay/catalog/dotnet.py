@@ -210,7 +210,15 @@ def parse_packages_lock(resolver: FileResolver, env: Environment, loc: Location)
     return Parsed.of(sorted(pkgs.values(), key=lambda p: p.sort_key), sorted(rels))
 
 
+def _cataloger(name: str, glob: str, parser, tags: tuple[str, ...]) -> GlobCataloger:  # type: ignore[no-untyped-def]
+    c = GlobCataloger(name, [(glob, parser)])
+    c.TAGS = tags  # type: ignore[attr-defined]
+    return c
+
+
+# TAGS follow syft's scopes: deps.json ships with an installed app (images and directories);
+# packages.lock.json is a source-tree declaration (directories).
 CATALOGERS = (
-    GlobCataloger(DEPS_CATALOGER, [("**/*.deps.json", parse_deps_json)]),
-    GlobCataloger(LOCK_CATALOGER, [("**/packages.lock.json", parse_packages_lock)]),
+    _cataloger(DEPS_CATALOGER, "**/*.deps.json", parse_deps_json, ("installed", "image", "directory", "language", "dotnet", "c#")),
+    _cataloger(LOCK_CATALOGER, "**/packages.lock.json", parse_packages_lock, ("declared", "directory", "language", "dotnet", "c#")),
 )

@@ -244,11 +244,12 @@ def marker_holds(marker: str, python: str = "", extra: str = "") -> bool:
     return False
 
 
-_EXTRA_IN_MARKER = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]""")
+_EXTRA_IN_MARKER = re.compile(r"""\bextra\s*==\s*['"]([^'"]+)['"]|['"]([^'"]+)['"]\s*==\s*extra\b""")
 
 
 def _marker_extras(marker: str) -> list[str]:
-    return [normalize_name(e) for e in _EXTRA_IN_MARKER.findall(marker)]
+    """The extras a marker names (``extra == "socks"``), normalised."""
+    return [normalize_name(a or b) for a, b in _EXTRA_IN_MARKER.findall(marker)]
 
 
 # -- purls ---------------------------------------------------------------------------
@@ -571,7 +572,8 @@ def _homepage(fields: Mapping[str, Any]) -> str:
 def parse_record(text: str) -> list[tuple[str, str, str]]:
     """RECORD rows ``(path, "algo=digest" or "", size)``; lines that are not CSV records are skipped."""
     out: list[tuple[str, str, str]] = []
-    for row in csv.reader(text.splitlines()):
+    for line in text.splitlines():
+        row = next(csv.reader([line]), []) if '"' in line else line.split(",")  # quoted only when a path has a comma
         if len(row) < 2 or not row[0].strip():
             continue  # e.g. merge-conflict markers left in a RECORD
         path = row[0].strip()
@@ -642,7 +644,10 @@ def _sibling(resolver: FileResolver, env: Environment, directory: str, name: str
 
 
 def _owned(root: str, rel: str) -> str:
-    return posixpath.normpath(posixpath.join(root, rel))
+    """An absolute path for a RECORD / installed-files.txt entry (relative to ``root``)."""
+    if rel.startswith(("/", ".")) or "/." in rel or "//" in rel:
+        return posixpath.normpath(posixpath.join(root, rel))
+    return f"{root.rstrip('/')}/{rel}"
 
 
 def _vcs_url(direct: Mapping[str, Any]) -> str:
@@ -808,7 +813,7 @@ def _environments(resolver: FileResolver, env: Environment, sites: Sequence[str]
 def _installed_node(p: Package, python: str) -> _Node:
     """A package's requirements on Linux CPython ``python``: base ones, and one list per extra."""
     node = _Node(id=p.id, name=p.name, version=p.version)
-    extras_known = set(p.metadata.get("provides_extra", ()))
+    provided = p.metadata.get("provides_extra", ())
     for text in p.metadata.get("requires_dist", ()):
         req = parse_requirement(text)
         if req is None:
@@ -816,7 +821,10 @@ def _installed_node(p: Package, python: str) -> _Node:
         if marker_holds(req.marker, python, ""):
             node.requires.append(req)
             continue
-        for extra in extras_known | set(_marker_extras(req.marker)):
+        if "extra" not in req.marker:
+            continue
+        # the extras the marker names; every declared one only when it names none literally
+        for extra in dict.fromkeys(_marker_extras(req.marker) or provided):
             if marker_holds(req.marker, python, extra):
                 node.extras.setdefault(extra, []).append(req)
     return node
@@ -925,10 +933,10 @@ def _poetry_dep(name: str, value: Any) -> Requirement:
 def _project_roots(project: Mapping[str, Any]) -> tuple[list[Requirement], list[Requirement]]:
     """(main, development) requirements a pyproject.toml declares, for dev marking.
 
-    Main: ``[project] dependencies`` and optional-dependencies, poetry's
-    ``dependencies``, PDM's and poetry's nothing else.  Development: poetry's
-    ``dev-dependencies`` and groups, PDM's ``dev-dependencies``, PEP 735
-    ``[dependency-groups]``.
+    Main: ``[project]`` dependencies and optional-dependencies (extras are
+    optional, not development), and ``[tool.poetry.dependencies]``.
+    Development: poetry's ``dev-dependencies`` and ``group.*.dependencies``,
+    PDM's ``dev-dependencies``, PEP 735 ``[dependency-groups]``.
     """
     main: list[Requirement] = []
     dev: list[Requirement] = []

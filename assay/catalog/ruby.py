@@ -142,7 +142,7 @@ def parse_gemfile_lock(resolver: FileResolver, env: Environment, loc: Location) 
         by_name.setdefault(name, []).append(p.id)
     rels = {
         Relationship(source=p.id, target=t, type=RelType.DEPENDS_ON)
-        for p, (_, _, _, _, deps) in zip(pkgs, entries)
+        for p, (_, _, _, _, deps) in zip(pkgs, entries, strict=True)
         for d in deps
         for t in by_name.get(d, ())
         if t != p.id

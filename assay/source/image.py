@@ -11,6 +11,7 @@ asked for afterwards is read by streaming its layer again.
 from __future__ import annotations
 
 import hashlib
+import logging
 import io
 import tarfile
 import tempfile
@@ -24,6 +25,8 @@ from .._internal.globs import combine
 from .._internal.tarstream import DIRECTORY, HARDLINK, REGULAR, Member, TarFormatError, TarStream
 from .._internal.tarstream import SYMLINK as SYMLINK_T
 from .tree import DIR, FILE, OTHER, SYMLINK, Analyzer, FileResolver, FileTree, Node, normpath
+
+log = logging.getLogger(__name__)
 
 __all__ = ["LayerBlob", "ImageReader", "SUPPORTED_LAYER_TYPES", "check_layer_media_type"]
 
@@ -299,7 +302,11 @@ class ImageReader:
                     if m.size <= a.max_size and a.wants(path, m.size, mode):
                         if data is None:
                             data = ts.read()
-                        result = a.analyze(path, data)
+                        try:
+                            result = a.analyze(path, data)
+                        except Exception:  # an analyzer bug must not stop reading the image
+                            log.warning("analyzer %s failed on %s", a.name, path, exc_info=log.isEnabledFor(logging.DEBUG))
+                            result = None
                         if result is not None:
                             notes = notes or {}
                             notes[a.name] = result

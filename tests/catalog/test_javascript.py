@@ -204,16 +204,16 @@ def test_yarn_berry_workspaces():
     got, env = parse_file(FIXTURES / "yarn-berry-workspaces" / "yarn.lock", parse_yarn_lock)
     assert env.warnings == []
     assert versions(got) == {
-        "shop@0.0.0-use.local": False, "@shop/lib@0.0.0-use.local": False, "chalk@5.3.0": False,
+        "shop@0.0.0-use.local": False, "@shop/lib@1.4.0": False, "chalk@5.3.0": False,
         "strip-ansi@6.0.1": False,  # the alias strip-ansi-cjs resolves to the real package
         "ansi-regex@5.0.1": False, "left-pad@1.3.0": False, "vitest@1.6.0": True, "tinypool@0.8.4": True,
     }  # fmt: skip
     assert edges(got) == {
-        ("shop@0.0.0-use.local", "@shop/lib@0.0.0-use.local", "depends-on"),
+        ("shop@0.0.0-use.local", "@shop/lib@1.4.0", "depends-on"),
         ("shop@0.0.0-use.local", "chalk@5.3.0", "depends-on"),
         ("shop@0.0.0-use.local", "strip-ansi@6.0.1", "depends-on"),
         ("shop@0.0.0-use.local", "vitest@1.6.0", "dev-depends-on"),
-        ("@shop/lib@0.0.0-use.local", "left-pad@1.3.0", "depends-on"),
+        ("@shop/lib@1.4.0", "left-pad@1.3.0", "depends-on"),
         ("strip-ansi@6.0.1", "ansi-regex@5.0.1", "depends-on"),
         ("vitest@1.6.0", "chalk@5.3.0", "depends-on"),
         ("vitest@1.6.0", "tinypool@0.8.4", "depends-on"),

@@ -189,7 +189,7 @@ class Entry:
     ``key`` is unique within the file (a path, a ``name@version`` or a
     specifier); ``deps`` are ``(key of another entry, PROD|DEV)`` already
     resolved by the format's own rules.  ``dev`` is None when the file does not
-    say; :func:`build` then keeps it False unless :func:`dev_only` found it.
+    say (:func:`mark_dev` fills it in from reachability; still None means not dev).
     """
 
     key: str
@@ -200,7 +200,7 @@ class Entry:
     licenses: tuple[str, ...] = ()
     purl: str = ""
     metadata: dict[str, Any] = field(default_factory=dict)
-    report: bool = True  # False for project roots that only anchor dependency edges
+    report: bool = True  # False for the project's own folders (unnamed roots, bun workspaces)
 
 
 def dev_only(graph: Mapping[str, Iterable[tuple[str, str]]], prod_seeds: Iterable[str], dev_seeds: Iterable[str]) -> set[str]:
@@ -255,32 +255,31 @@ def build(resolver: FileResolver | None, loc: Location, entries: Iterable[Entry]
     entries = list(entries)
     base = posixpath.dirname(loc.path)
     node_modules = resolver is not None and resolver.is_dir(f"{base}/node_modules")
-    groups: dict[tuple[str, str], list[Entry]] = {}
+    groups: dict[tuple[str, str, str], list[Entry]] = {}  # (name, version, purl override)
     for e in entries:
         if e.report and e.name:
-            groups.setdefault((e.name, e.version), []).append(e)
-    pkgs: dict[tuple[str, str], Package] = {}
-    for (name, version), es in groups.items():
-        first = es[0]
+            groups.setdefault((e.name, e.version, e.purl), []).append(e)
+    pkgs: dict[tuple[str, str, str], Package] = {}
+    for (name, version, purl), es in groups.items():
         declared = list(dict.fromkeys(v for e in es for v in e.licenses))
         licenses = tuple(to_license(v, loc.path) for v in declared)
         if not licenses and node_modules:
             assert resolver is not None
             licenses = _sibling_licenses(resolver, base, name, version)
-        metadata = dict(first.metadata)
-        pkgs[(name, version)] = Package(
+        metadata = dict(es[0].metadata)
+        pkgs[(name, version, purl)] = Package(
             name=name,
             version=version,
             type="npm",
             found_by=found_by,
-            purl=first.purl or npm_purl(name, version),
+            purl=purl or npm_purl(name, version),
             licenses=licenses,
             language="javascript",
             dev=all(bool(e.dev) for e in es),
             locations=(loc,),
             metadata=metadata,
         )
-    by_key = {e.key: pkgs[(e.name, e.version)] for e in entries if e.report and e.name}
+    by_key = {e.key: pkgs[(e.name, e.version, e.purl)] for e in entries if e.report and e.name}
     edges: dict[tuple[str, str], RelType] = {}
     for e in entries:
         src = by_key.get(e.key)

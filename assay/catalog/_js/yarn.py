@@ -9,7 +9,8 @@ four-space members of blocks such as ``dependencies:``.  v1 writes
   alias or a scope rename reports the real package, as syft does), else the
   specifier;
 * berry: the ``resolution`` when it is an ``npm:`` one (aliases), else the
-  specifier, so ``workspace:`` entries keep their own name.
+  specifier, so ``workspace:`` entries keep their own name (and take the
+  version of their package.json over berry's ``0.0.0-use.local`` placeholder).
 
 Duplicate specifiers collapse to one package per name@version.  Dependencies
 resolve through the exact specifiers the entry headers list.  Dev packages are
@@ -213,14 +214,13 @@ def yarn_entries(blocks: Iterable[Block], berry: bool, resolver: FileResolver | 
                 target = find(dep, spec)
                 if target is not None:
                     raw[key].append((dep, target))
-        for s in b.specs:
-            rest = split_spec(s)[1]
-            if rest.startswith("workspace:"):
-                workspaces[key] = rest[len("workspace:") :]
-                break
+        rest = split_spec(b.fields.get("resolution", ""))[1]  # "name@workspace:packages/lib"
+        if rest.startswith("workspace:"):
+            workspaces[key] = rest[len("workspace:") :]
 
     # dev-only dependency names per project root, from the manifests beside the lockfile
     dev_names: dict[str, set[str]] = {}
+    ws_versions: dict[str, str] = {}  # berry writes 0.0.0-use.local for workspaces; the manifest knows better
     prod_seeds: list[str] = []
     dev_seeds: list[str] = []
     if resolver is not None:
@@ -229,6 +229,8 @@ def yarn_entries(blocks: Iterable[Block], berry: bool, resolver: FileResolver | 
             if doc is not None:
                 dev_names[key] = _dev_only_names(doc)
                 prod_seeds.append(key)
+                if isinstance(doc.get("version"), str) and doc["version"].strip():
+                    ws_versions[key] = doc["version"].strip()
         manifest = read_manifest(resolver, f"{base}/package.json")
         for doc in _workspace_roots(resolver, base, manifest) if manifest is not None else ():
             for f in ("dependencies", "optionalDependencies", "peerDependencies", "devDependencies"):
@@ -244,6 +246,8 @@ def yarn_entries(blocks: Iterable[Block], berry: bool, resolver: FileResolver | 
         dev_seeds.extend(t for t, kind in deps if kind == DEV)
         metadata = {k: v for k, v in (("resolved", b.fields.get("resolved") or b.fields.get("resolution", "")),
                                       ("integrity", b.fields.get("integrity") or b.fields.get("checksum", ""))) if v}  # fmt: skip
+        if version == "0.0.0-use.local" and key in ws_versions:
+            version = ws_versions[key]
         entries.append(Entry(key=key, name=name, version=version, deps=deps, metadata=metadata))
     if prod_seeds or dev_seeds:
         mark_dev(entries, prod_seeds, dev_seeds)
