@@ -49,12 +49,12 @@ def make_sbom(
     from .source import open_source
 
     t0 = time.perf_counter()
-    cats = all_catalogers(catalogers)
-    if catalogers and not cats:
+    if catalogers and not all_catalogers(catalogers):
         raise UsageError(f"no cataloger matches {', '.join(catalogers)}")
     src = open_source(uri, platform=platform, name=name, version=version, registry=registry, progress=progress)
     try:
         info = src.describe()
+        cats = all_catalogers(catalogers, info.kind)
         resolver = src.resolver(all_globs(cats), all_analyzers(cats))
         if progress:
             progress("cataloging packages")

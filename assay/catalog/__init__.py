@@ -114,17 +114,45 @@ CATALOGER_MODULES: tuple[str, ...] = (
     "python",
     "ruby",
     "php",
+    "javascript",
+    "dotnet",
 )
 
 
-def all_catalogers(selection: Sequence[str] = ()) -> list[Cataloger]:
+# As in syft, what a scan reports depends on what is scanned: an image reports what is
+# installed, a directory (a source tree) what its manifests and lockfiles declare.
+# Catalogers of declared dependencies run for directories only; catalogers of
+# installed language packages that would double-count a lockfile's, for images only.
+DIRECTORY_ONLY = frozenset(
+    {
+        "go-module-file-cataloger",
+        "rust-cargo-lock-cataloger",
+        "java-pom-cataloger",
+        "java-gradle-lockfile-cataloger",
+        "python-package-cataloger",
+        "ruby-gemfile-cataloger",
+        "php-composer-lock-cataloger",
+        "javascript-lock-cataloger",
+        "dotnet-packages-lock-cataloger",
+    }
+)
+IMAGE_ONLY = frozenset({"javascript-package-cataloger"})
+
+
+def all_catalogers(selection: Sequence[str] = (), source_kind: str = "") -> list[Cataloger]:
+    """The catalogers to run: those matching ``selection`` (names or prefixes) when given,
+    else the defaults for ``source_kind`` ("image", "directory", "file"; "" = every one)."""
     out: list[Cataloger] = []
     for mod in CATALOGER_MODULES:
         m = importlib.import_module(f"{__name__}.{mod}")
         out.extend(m.CATALOGERS)
     if selection:
         wanted = set(selection)
-        out = [c for c in out if c.NAME in wanted or any(c.NAME.startswith(w) for w in wanted)]
+        return [c for c in out if c.NAME in wanted or any(c.NAME.startswith(w) for w in wanted)]
+    if source_kind == "image":
+        out = [c for c in out if c.NAME not in DIRECTORY_ONLY]
+    elif source_kind in ("directory", "file"):
+        out = [c for c in out if c.NAME not in IMAGE_ONLY]
     return out
 
 

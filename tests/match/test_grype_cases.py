@@ -48,22 +48,8 @@ _GO_DISTRO = {"RedHat": "rhel", "SLES": "sles", "Ubuntu": "ubuntu", "Debian": "d
 # CPEs grype's test code gives a package but the TSV does not transcribe (stock/matcher_test.go:TestMatcher_JVMPackage)
 _EXTRA_CPES = {"stock/matcher_test.go:TestMatcher_JVMPackage": ("cpe:2.3:a:oracle:java_se:1.8.0:update400:*:*:*:*:*:*",)}
 # Rows that fail for a known reason outside the matcher (strict: they fail loudly once fixed, so the entry gets removed).
-_ALMA_RELATED = (
-    "assay.advisories.osv keeps an OSV record's `related` ids out of its aliases, so AlmaLinux's ALSA records "
-    "(which name their CVEs only in `related`) cannot be tied to Red Hat's CVE records: the ALSA is reported on its own"
-)
-_KNOWN_GAPS = {
-    "rpm/almalinux_test.go:TestAlmaLinuxMatching_ModularVulnerable": _ALMA_RELATED,
-    "rpm/almalinux_test.go:TestAlmaLinuxMatching_NonModularVulnerable": _ALMA_RELATED,
-    "rpm/almalinux_test.go:TestAlmaLinuxMatching_UpstreamMatchWithFixReplacement": _ALMA_RELATED,
-    "rpm/almalinux_test.go:TestAlmaLinuxMatching_BelowBothModuleBuildsStillVulnerable": _ALMA_RELATED,
-    "rpm/almalinux_test.go:TestAlmaLinuxIgnoreFilters_NoIgnoresWhenVulnerable": _ALMA_RELATED,
-    "rpm/hummingbird_test.go:TestHummingbirdMatching_SiblingBinaryUpstreamFiltered": (
-        "the CSAF importer gives binary products without an arch qualifier and keeps the glibc.src product next to "
-        "the glibc binary; grype's transformer tags them 'binary' and drops the src one, which the matcher needs to "
-        "keep a sibling binary (glibc-minimal-langpack) from matching through its source"
-    ),
-}
+_KNOWN_GAPS: dict[str, str] = {}
+
 # matcher options grype has and assay does not offer
 _UNSUPPORTED = {"MissingEpochStrategy=auto": "assay compares a missing dpkg epoch as 0 (grype's default 'zero' strategy); 'auto' is not offered"}
 
