@@ -292,7 +292,10 @@ def _distro_reason(hits: Sequence[Hit], kind: str) -> str:
 def _plan(builder: _Builder, pkg_type: str, hits: Sequence[Hit]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], str, str]]]:
     """One package's findings (most severe first) and ignored distro verdicts (by id), as Finding
     fields without the package."""
-    affected = [h for h in hits if h.status == "affected"]
+    # an explicit distro statement that this very version is not affected (apk NAK, a
+    # per-version statement) outweighs a range that would include it
+    nak = {i for h in hits if h.status == "not-affected" and h.tier == TIER_DISTRO and h.affected.fix_state == "not-affected" for i in h.advisory.all_ids}
+    affected = [h for h in hits if h.status == "affected" and not (h.tier == TIER_DISTRO and nak.intersection(h.advisory.all_ids))]
     found = [builder.fields(pkg_type, hs, ids) for hs, ids in _group(affected)]
     covered = {i for kw in found for i in (kw["id"], *kw["aliases"])}
     suppressed: list[tuple[dict[str, Any], str, str]] = []

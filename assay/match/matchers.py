@@ -291,6 +291,21 @@ def _is_unknown(version: str) -> bool:
     return version.strip().lower() in ("", "unknown", "none")
 
 
+def _listed(scheme: str, version: str, versions: tuple[str, ...]) -> bool:
+    if version in versions:
+        return True
+    from .versions import get_scheme
+
+    mod = get_scheme(scheme)
+    for v in versions:
+        try:
+            if mod.compare(version, v) == 0:
+                return True
+        except MatchError:
+            continue
+    return False
+
+
 def _evaluate(ctx: Context, scheme: str, version: str, aff: Affected) -> tuple[str, str] | None:
     """``(status, constraint text)`` of one record for one version; None when it cannot be compared.
 
@@ -298,6 +313,8 @@ def _evaluate(ctx: Context, scheme: str, version: str, aff: Affected) -> tuple[s
     convention for "not fixed" distro entries and wildcard NVD matches).
     """
     if aff.fix_state == "not-affected":
+        if aff.versions and not _listed(scheme, version, aff.versions):
+            return None  # a per-version statement (e.g. Chainguard) says nothing about other versions
         return "not-affected", "not affected"
     if not aff.ranges and not aff.versions:
         return "affected", "all versions"
@@ -362,6 +379,7 @@ def _search(ctx: Context, ns: Namespace, name: str, version: str, mtype: str, ma
         if (
             installed is not None
             and scheme == default_scheme
+            and scheme != "rpm"  # rpm's sort key is strict; grype's rpm comparison is not a total order
             and len(rngs) == 1
             and not aff.versions
             and aff.fix_state != "not-affected"

@@ -400,3 +400,28 @@ def test_cpe_target_software_must_agree() -> None:
 
     assert run([pkg("node.js")], db)[0] and run([pkg("*")], db)[0]
     assert run([pkg("python")], db)[0] == []
+
+
+def test_a_per_version_not_affected_statement_covers_only_its_versions() -> None:
+    from assay.advisories import Advisory, Affected, MemoryProvider, Range
+    from assay.match import match
+    from assay.model import Distro, Package, Sbom
+
+    adv = Advisory(
+        id="CVE-2099-0001",
+        affected=(
+            Affected(ecosystem="wolfi:rolling", package="zlib", ranges=(Range(type="ECOSYSTEM", events=(("introduced", "0"), ("fixed", "1.3-r5"))),), fix_state="fixed", fixed_versions=("1.3-r5",)),
+            Affected(ecosystem="wolfi:rolling", package="zlib", versions=("1.3-r2",), fix_state="not-affected"),
+        ),
+    )
+    provider = MemoryProvider([adv])
+    distro = Distro(id="wolfi", version_id="20230201")
+
+    def run(version: str):  # type: ignore[no-untyped-def]
+        pkg = Package(name="zlib", version=version, type="apk", source_name="zlib")
+        return match(Sbom(packages=(pkg,), distro=distro), provider)
+
+    findings, ignored, _ = run("1.3-r2")
+    assert not findings and ignored and ignored[0].kind == "distro-not-affected"
+    findings, ignored, _ = run("1.3-r1")
+    assert [f.id for f in findings] == ["CVE-2099-0001"]
