@@ -40,9 +40,16 @@ __all__ = [
     "PIP_PACKAGES",
     "TOOLS",
     "BuiltImage",
+    "LanguagesImage",
     "bookworm_extras",
     "bookworm_image",
     "bookworm_rootfs",
+    "binaries_tree",
+    "deb_tree",
+    "go_binary",
+    "languages_image",
+    "npm_tree",
+    "pip_tree",
     "build_image",
     "cache_dir",
     "cached",
@@ -72,6 +79,8 @@ TOOLS: dict[str, str] = {
     "dpkg": "dpkg",
     "apt-get": "apt",
     "npm": "npm",
+    "go": "golang-go",
+    "dpkg-deb": "dpkg",
 }
 
 PIP_PACKAGES: tuple[str, ...] = ("six==1.16.0", "idna==3.7")
@@ -452,3 +461,182 @@ def bookworm_image() -> BuiltImage:
     require("debootstrap", "umoci", "skopeo", "npm", "dpkg")
     rootfs = bookworm_rootfs()
     return build_image(rootfs, [bookworm_extras(), dpkg_install(download_debs("hello"))], "bookworm", BOOKWORM_LABELS)
+
+
+# --- the languages image (issue 5: real language packages, ground truth from their own tools) ----
+
+# Top-level pins; pip resolves their dependencies (about 35 distributions, pure and binary wheels).
+LANG_PIP: tuple[str, ...] = (
+    "requests==2.32.3", "flask==3.0.3", "attrs==23.2.0", "rich==13.7.1", "pyyaml==6.0.1", "pydantic==2.7.1",
+    "httpx==0.27.0", "python-dateutil==2.9.0.post0", "pytz==2024.1", "packaging==24.0", "jsonschema==4.22.0",
+    "tabulate==0.9.0", "toml==0.10.2",
+)
+# About 100 installed packages: express's tree, several versions of debug/ms/is-number nested,
+# a scoped package whose platform-specific optional dependency carries real Go binaries (buf).
+LANG_NPM: tuple[str, ...] = (
+    "express@4.19.2", "lodash@4.17.21", "axios@1.6.8", "chalk@4.1.2", "commander@12.0.0", "debug@4.3.4",
+    "semver@7.6.0", "uuid@9.0.1", "is-odd@3.0.1", "is-number@7.0.0", "@bufbuild/buf@1.75.0",
+)
+LANG_NPM_DEV: tuple[str, ...] = ("is-even@1.0.0",)  # dev-only subtree: is-even -> is-odd@0.1 -> is-number@3 -> kind-of
+LANG_BASE_DEBS: tuple[str, ...] = ("python3",)  # a Python service's base: Debian's interpreter, owned by dpkg
+LANG_SITE = "usr/local/lib/python3.11/dist-packages"  # where pip puts packages for Debian's python3
+LANG_APP = "srv/app"
+LANG_GO_BINARY = "usr/local/bin/hello-go"
+LANG_JAR = "opt/app/lib/commons-lang3.jar"
+LANG_BUSYBOX = "usr/local/bin/busybox"
+LANG_LABELS: dict[str, str] = {"org.opencontainers.image.title": "assay languages test image"}
+
+# A tiny Go program whose build info has every kind of dependency line, built offline:
+# a module from a file:// GOPROXY (with an h1: sum), a module replaced by another module
+# path (a fork, also from the proxy) and one replaced by a local directory.
+GO_PROXY_MODULES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
+    # (module path, version) -> (the path its go.mod declares, files)
+    ("example.com/assay/greet", "v1.2.3"): (
+        "example.com/assay/greet", {"greet.go": 'package greet\n\nfunc Hello(n string) string { return "hello, " + n }\n'}),
+    ("example.com/assay/fork", "v0.4.0"): (
+        "example.com/assay/legacy", {"legacy.go": 'package legacy\n\nconst Name = "legacy (fork)"\n'}),
+}
+GO_SOURCES: dict[str, str] = {
+    "lib/go.mod": "module example.com/assay/lib\n\ngo 1.19\n",
+    "lib/lib.go": "package lib\n\nconst Answer = 42\n",
+    "app/go.mod": (
+        "module example.com/assay/app\n\ngo 1.19\n\nrequire (\n\texample.com/assay/greet v1.2.3\n"
+        "\texample.com/assay/legacy v1.0.0\n\texample.com/assay/lib v0.0.0\n)\n\n"
+        "replace example.com/assay/legacy v1.0.0 => example.com/assay/fork v0.4.0\n\n"
+        "replace example.com/assay/lib => ../lib\n"
+    ),
+    "app/main.go": (
+        'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/assay/greet"\n\t"example.com/assay/legacy"\n'
+        '\t"example.com/assay/lib"\n)\n\nvar version = "dev"\n\n'
+        'func main() { fmt.Println(greet.Hello("assay"), legacy.Name, lib.Answer, version) }\n'
+    ),
+}
+
+
+def _write_go_proxy(root: Path) -> None:
+    """A file:// GOPROXY holding :data:`GO_PROXY_MODULES` (info, mod and zip per version)."""
+    import zipfile
+
+    for (path, version), (declared, files) in GO_PROXY_MODULES.items():
+        d = root / path / "@v"
+        d.mkdir(parents=True, exist_ok=True)
+        gomod = f"module {declared}\n\ngo 1.19\n"
+        (d / f"{version}.mod").write_text(gomod)
+        (d / f"{version}.info").write_text(json.dumps({"Version": version, "Time": "2024-01-02T03:04:05Z"}))
+        with zipfile.ZipFile(d / f"{version}.zip", "w") as z:
+            for name, text in {"go.mod": gomod, **files}.items():
+                z.writestr(f"{path}@{version}/{name}", text)
+        (d / "list").write_text(version + "\n")
+
+
+def go_binary() -> Path:
+    """The Go program of :data:`GO_SOURCES`, built (cached) by the host's ``go`` with no network."""
+    require("go")
+    toolchain = _run(["go", "version"]).stdout.strip()
+    name = f"go-hello-{_key('go', toolchain, GO_SOURCES, {f'{p}@{v}': m for (p, v), m in GO_PROXY_MODULES.items()})}"
+
+    def build(tmp: Path) -> None:
+        work = tmp / "work"
+        _write_go_proxy(work / "proxy")
+        for rel, text in GO_SOURCES.items():
+            (work / "src" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (work / "src" / rel).write_text(text)
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "GOPATH": str(work / "gopath"),
+               "GOCACHE": str(work / "cache"), "GOFLAGS": "-mod=mod", "GOPROXY": f"file://{work / 'proxy'}", "GOSUMDB": "off",
+               "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
+        _run(["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", "-X main.version=1.2.3", "-o", tmp / "hello-go", "."],
+             cwd=work / "src" / "app", env=env)
+        _run(["chmod", "-R", "u+w", work])  # the module cache is read-only
+        shutil.rmtree(work)
+
+    return cached(name, build) / "hello-go"
+
+
+def deb_tree(*names: str) -> Path:
+    """The files of the Debian packages ``names`` (``apt-get download``, then ``dpkg-deb -x``), cached;
+    unpacked only, so dpkg does not know them when they are copied into an image."""
+    require("dpkg-deb")
+    debs = download_debs(*names)
+    name = f"debtree-{_key('debtree', [d.name for d in debs])}"
+
+    def build(tmp: Path) -> None:
+        for deb in debs:
+            _run(["dpkg-deb", "-x", deb, tmp / "tree"])
+
+    return cached(name, build) / "tree"
+
+
+def pip_tree(packages: Sequence[str] = LANG_PIP, site: str = LANG_SITE) -> Path:
+    """A cached tree with ``pip install --target SITE PACKAGES`` (dependencies included)."""
+    name = f"pip-{_key('pip', list(packages), site)}"
+
+    def build(tmp: Path) -> None:
+        target = tmp / "tree" / site
+        target.mkdir(parents=True)
+        _run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--disable-pip-version-check", "--no-input",
+              "--target", target, *packages])
+
+    return cached(name, build) / "tree"
+
+
+def npm_tree(packages: Sequence[str] = LANG_NPM, dev: Sequence[str] = LANG_NPM_DEV, prefix: str = LANG_APP) -> Path:
+    """A cached tree with an npm project under ``prefix``: ``npm install`` of ``packages``, then of
+    ``dev`` as devDependencies (install scripts are not run)."""
+    require("npm")
+    name = f"npm-{_key('npm', list(packages), list(dev), prefix)}"
+
+    def build(tmp: Path) -> None:
+        app = tmp / "tree" / prefix
+        app.mkdir(parents=True)
+        (app / "package.json").write_text(json.dumps({"name": "app", "version": "1.0.0", "private": True}, indent=2) + "\n")
+        common = ["npm", "install", "--prefix", app, "--no-audit", "--no-fund", "--no-update-notifier", "--save-exact", "--ignore-scripts"]
+        _run([*common, *packages], cwd=app)
+        if dev:
+            _run([*common, "--save-dev", *dev], cwd=app)
+
+    return cached(name, build) / "tree"
+
+
+def binaries_tree() -> Path:
+    """A cached tree with a Go program (:func:`go_binary`), Debian's commons-lang3 jar and a static
+    busybox, none of them owned by dpkg (copied out of their .debs)."""
+    go = go_binary()
+    debs = deb_tree("libcommons-lang3-java", "busybox-static")
+    name = f"binaries-{_key('binaries', go.parent.name, debs.parent.name)}"
+
+    def build(tmp: Path) -> None:
+        tree = tmp / "tree"
+        jars = sorted(p for p in (debs / "usr/share/java").glob("commons-lang3-*.jar") if not p.is_symlink())
+        if len(jars) != 1:
+            raise RuntimeError(f"expected one commons-lang3 jar in {debs}, found {jars}")
+        for src, rel in ((go, LANG_GO_BINARY), (jars[0], LANG_JAR), (debs / "bin/busybox", LANG_BUSYBOX)):
+            (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, tree / rel)
+
+    return cached(name, build) / "tree"
+
+
+@dataclass(frozen=True)
+class LanguagesImage:
+    """The languages image and the trees its layers were made from (for ground truth)."""
+
+    image: BuiltImage
+    rootfs: Path  # base layer: debootstrap minbase + python3
+    python: Path  # layer 1: pip --target LANG_SITE
+    npm: Path  # layer 2: npm project at LANG_APP
+    binaries: Path  # layer 3: Go program, jar, busybox
+
+    @property
+    def trees(self) -> tuple[Path, ...]:
+        """Every layer's tree, base first (all layers only add files)."""
+        return (self.rootfs, self.python, self.npm, self.binaries)
+
+
+def languages_image() -> LanguagesImage:
+    """Bookworm minbase + python3, then one layer each of pip packages, an npm project and
+    a Go program + a jar + busybox (see the LANG_* constants); cached like the others."""
+    require("debootstrap", "umoci", "skopeo", "npm", "go", "dpkg-deb")
+    rootfs = debootstrap(LANG_BASE_DEBS)
+    python, npm, binaries = pip_tree(), npm_tree(), binaries_tree()
+    built = build_image(rootfs, [python, npm, binaries], "languages", LANG_LABELS)
+    return LanguagesImage(built, rootfs, python, npm, binaries)

@@ -28,7 +28,7 @@ def _warn(message: str) -> None:
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
-    from .db import default_db_path
+    from .paths import default_db_path
 
     p.add_argument("--db", default=None, metavar="PATH", help=f"advisory database (default $ASSAY_DB or {default_db_path()})")
 

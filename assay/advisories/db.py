@@ -47,6 +47,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from ..errors import MatchError
 from .feeds import Eol, Epss, Kev, Record, Skip, Warn, read_input
+from .paths import default_db_path
 from .model import Advisory, Affected, Range, Severity
 
 __all__ = [
@@ -76,15 +77,6 @@ class DatabaseError(MatchError):
 
 class DatabaseMissing(DatabaseError):
     """There is no database at the path asked for."""
-
-
-def default_db_path(env: Mapping[str, str] | None = None) -> Path:
-    """``$ASSAY_DB``, else ``$XDG_CACHE_HOME/assay/db/assay.db``, else ``~/.cache/assay/db/assay.db``."""
-    env = os.environ if env is None else env
-    if env.get("ASSAY_DB"):
-        return Path(env["ASSAY_DB"]).expanduser()
-    cache = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(cache, "assay", "db", "assay.db")
 
 
 # -- the stored form of an advisory ------------------------------------------------------
