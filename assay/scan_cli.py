@@ -42,6 +42,7 @@ def add_scan_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--vex", action="append", default=[], metavar="FILE", help="OpenVEX, CycloneDX VEX or CSAF VEX document (repeatable)")
     p.add_argument("--distro", default="", metavar="ID:VERSION", help="the distro of the OS packages, e.g. debian:12, ubuntu:22.04, ubuntu:16.04+esm, rhel:9.4+eus")
     p.add_argument("-o", "--output", action="append", metavar="FORMAT[=FILE]", help="repeatable; formats: table, json, sarif, gitlab, cyclonedx-vex, cosign-vuln (default: table)")
+    p.add_argument("--sort-by", choices=("severity", "kev", "epss", "package", "vulnerability"), default="severity", help="order of the table and json reports (default severity, then KEV, then EPSS)")
     p.add_argument("--max-db-age", type=float, default=DEFAULT_MAX_DB_AGE, metavar="DAYS", help="warn when the database is older than this (default 5; 0 turns it off)")
     add_registry_flags(p)
     p.set_defaults(func=cmd_scan)
@@ -98,7 +99,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     age = db_age_days(result.db)
     if args.max_db_age and age is not None and age > args.max_db_age:
         warn(f"the advisory database was built {age:.1f} days ago (more than --max-db-age {args.max_db_age:g}); run `assay db update`")
-    options = ReportOptions(started=started, finished=_now(), parameters=tuple(sys.argv[1:]), configuration={"fail-on-severity": fail_on} if fail_on else None)
+    options = ReportOptions(started=started, finished=_now(), parameters=tuple(sys.argv[1:]), configuration={"fail-on-severity": fail_on} if fail_on else None, sort_by=args.sort_by)
     rendered = [(fmt.render(result, options), path) for fmt, path in outputs]
     for data, path in rendered:
         write_atomic(path or "-", data)

@@ -496,6 +496,7 @@ GO_PROXY_MODULES: dict[tuple[str, str], tuple[str, dict[str, str]]] = {
     ("example.com/assay/fork", "v0.4.0"): (
         "example.com/assay/legacy", {"legacy.go": 'package legacy\n\nconst Name = "legacy (fork)"\n'}),
 }
+GO_BUILD_FLAGS: tuple[str, ...] = ("-trimpath", "-buildvcs=false")  # no VCS here: the main module stays "(devel)"
 GO_SOURCES: dict[str, str] = {
     "lib/go.mod": "module example.com/assay/lib\n\ngo 1.19\n",
     "lib/lib.go": "package lib\n\nconst Answer = 42\n",
@@ -507,8 +508,8 @@ GO_SOURCES: dict[str, str] = {
     ),
     "app/main.go": (
         'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/assay/greet"\n\t"example.com/assay/legacy"\n'
-        '\t"example.com/assay/lib"\n)\n\nvar version = "dev"\n\n'
-        'func main() { fmt.Println(greet.Hello("assay"), legacy.Name, lib.Answer, version) }\n'
+        '\t"example.com/assay/lib"\n)\n\n'
+        'func main() { fmt.Println(greet.Hello("assay"), legacy.Name, lib.Answer) }\n'
     ),
 }
 
@@ -533,7 +534,8 @@ def go_binary() -> Path:
     """The Go program of :data:`GO_SOURCES`, built (cached) by the host's ``go`` with no network."""
     require("go")
     toolchain = _run(["go", "version"]).stdout.strip()
-    name = f"go-hello-{_key('go', toolchain, GO_SOURCES, {f'{p}@{v}': m for (p, v), m in GO_PROXY_MODULES.items()})}"
+    modules = {f"{p}@{v}": m for (p, v), m in GO_PROXY_MODULES.items()}
+    name = f"go-hello-{_key('go', toolchain, GO_BUILD_FLAGS, GO_SOURCES, modules)}"
 
     def build(tmp: Path) -> None:
         work = tmp / "work"
@@ -544,7 +546,7 @@ def go_binary() -> Path:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "GOPATH": str(work / "gopath"),
                "GOCACHE": str(work / "cache"), "GOFLAGS": "-mod=mod", "GOPROXY": f"file://{work / 'proxy'}", "GOSUMDB": "off",
                "GOTOOLCHAIN": "local", "CGO_ENABLED": "0"}
-        _run(["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", "-X main.version=1.2.3", "-o", tmp / "hello-go", "."],
+        _run(["go", "build", *GO_BUILD_FLAGS, "-o", tmp / "hello-go", "."],
              cwd=work / "src" / "app", env=env)
         _run(["chmod", "-R", "u+w", work])  # the module cache is read-only
         shutil.rmtree(work)
@@ -606,7 +608,7 @@ def binaries_tree() -> Path:
 
     def build(tmp: Path) -> None:
         tree = tmp / "tree"
-        jars = sorted(p for p in (debs / "usr/share/java").glob("commons-lang3-*.jar") if not p.is_symlink())
+        jars = sorted(p for p in (debs / "usr/share/java").glob("commons-lang3*.jar") if not p.is_symlink())
         if len(jars) != 1:
             raise RuntimeError(f"expected one commons-lang3 jar in {debs}, found {jars}")
         for src, rel in ((go, LANG_GO_BINARY), (jars[0], LANG_JAR), (debs / "bin/busybox", LANG_BUSYBOX)):

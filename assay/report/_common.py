@@ -86,6 +86,7 @@ class ReportOptions:
     event_id: str = ""
     builder_id: str = ""
     configuration: Mapping[str, Any] | None = None
+    sort_by: str = "severity"  # table and json order: one of SORT_KEYS
 
     def resolve(self, result: ScanResult) -> ReportOptions:
         """These options with the defaults filled in from ``result``."""
@@ -123,9 +124,25 @@ def _order_key(f: Finding) -> tuple[Any, ...]:
     return (-f.severity_rank, f.kev is None, -(f.epss if f.epss is not None else -1.0), p.name.casefold(), p.name, p.version, p.type, p.id, f.id)
 
 
-def ordered(findings: Iterable[Finding]) -> list[Finding]:
-    """Most urgent first: severity, then CISA KEV listing, then EPSS; ties by package name (any case) and id."""
-    return sorted(findings, key=_order_key)
+SORT_KEYS = ("severity", "kev", "epss", "package", "vulnerability")
+
+
+def ordered(findings: Iterable[Finding], sort_by: str = "severity") -> list[Finding]:
+    """Most urgent first: severity, then CISA KEV listing, then EPSS; ties by package name (any case) and id.
+
+    ``sort_by`` puts another key first (as grype's ``--sort-by``): ``kev`` (listed first),
+    ``epss`` (highest first), ``package`` (name, version) or ``vulnerability`` (id).
+    """
+    base = sorted(findings, key=_order_key)
+    if sort_by == "kev":
+        return sorted(base, key=lambda f: f.kev is None)
+    if sort_by == "epss":
+        return sorted(base, key=lambda f: -(f.epss if f.epss is not None else -1.0))
+    if sort_by == "package":
+        return sorted(base, key=lambda f: (f.package.name.casefold(), f.package.version))
+    if sort_by == "vulnerability":
+        return sorted(base, key=lambda f: f.id)
+    return base
 
 
 def ordered_ignored(ignored: Iterable[Ignored]) -> list[Ignored]:

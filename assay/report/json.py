@@ -311,7 +311,7 @@ def document(result: ScanResult, options: ReportOptions) -> dict[str, Any]:
     descriptor["db"] = jsonable(result.db)
     descriptor["timestamp"] = options.finished
     doc: dict[str, Any] = {
-        "matches": [match(f, epss_date) for f in ordered(result.findings)],
+        "matches": [match(f, epss_date) for f in ordered(result.findings, options.sort_by)],
         "ignoredMatches": ignored,
         "source": source(result.sbom),
         "distro": distro(result),

@@ -47,7 +47,7 @@ def summary(result: ScanResult) -> str:
 
 
 def render(result: ScanResult, options: ReportOptions) -> bytes:
-    findings = ordered(result.findings)
+    findings = ordered(result.findings, options.sort_by)
     if not findings:
         return (summary(result) + "\n").encode()
     with_epss = any(f.epss is not None for f in findings)

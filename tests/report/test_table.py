@@ -52,3 +52,16 @@ def test_nothing_found() -> None:
     assert _lines(one_ignored) == ["No vulnerabilities found, 2 ignored"]
     one = scan_result(findings=scan_result().findings[:1], ignored=())
     assert _lines(one)[-1] == "1 vulnerability (1 high)"
+
+
+def test_sort_by_puts_another_key_first(result: ScanResult) -> None:
+    from assay.report._common import ordered
+
+    by_pkg = ordered(result.findings, "package")
+    assert [f.package.name.casefold() for f in by_pkg] == sorted(f.package.name.casefold() for f in by_pkg)
+    by_epss = ordered(result.findings, "epss")
+    scores = [f.epss if f.epss is not None else -1.0 for f in by_epss]
+    assert scores == sorted(scores, reverse=True)
+    by_kev = ordered(result.findings, "kev")
+    assert by_kev[0].kev is not None
+    assert ordered(result.findings, "vulnerability") == sorted(result.findings, key=lambda f: f.id) or [f.id for f in ordered(result.findings, "vulnerability")] == sorted(f.id for f in result.findings)
