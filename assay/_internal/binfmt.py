@@ -139,8 +139,24 @@ def looks_executable(data: bytes) -> bool:
     return head == _ELF_MAGIC or head in _MACHO_MAGICS or head in _FAT_MAGICS or data[:2] == b"MZ"
 
 
+_last: tuple[bytes, list["Executable"]] | None = None  # (data, result) of the last parse
+
+
 def parse(data: bytes) -> list[Executable]:
-    """The executable images in ``data``: one, several for a fat Mach-O, none for other files."""
+    """The executable images in ``data``: one, several for a fat Mach-O, none for other files.
+
+    Several analyzers look at the same file in turn while a layer streams; the last
+    result is kept (by object identity) so the headers are parsed once per file.
+    """
+    global _last
+    if _last is not None and _last[0] is data:
+        return _last[1]
+    result = _parse(data)
+    _last = (data, result)
+    return result
+
+
+def _parse(data: bytes) -> list[Executable]:
     head = data[:4]
     try:
         if head == _ELF_MAGIC:

@@ -117,12 +117,26 @@ class TarStream:
         return False
 
     def _take(self, n: int) -> bytes:
-        while len(self._buf) - self._pos < n:
-            if not self._more():
-                raise TarFormatError(f"unexpected end of tar stream at offset {self.offset} (truncated)")
-        data = self._buf[self._pos : self._pos + n]
-        self._pos += n
-        return data
+        avail = len(self._buf) - self._pos
+        if avail >= n:
+            data = self._buf[self._pos : self._pos + n]
+            self._pos += n
+            return data
+        # gather whole chunks and join once (no repeated re-copying of a growing buffer)
+        start = self._base + self._pos
+        parts = [self._buf[self._pos :]]
+        have = avail
+        while have < n:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self._eof = True
+                self._buf, self._pos, self._base = b"", 0, start + have
+                raise TarFormatError(f"unexpected end of tar stream at offset {start + have} (truncated)")
+            parts.append(chunk)
+            have += len(chunk)
+        joined = b"".join(parts)
+        self._buf, self._pos, self._base = joined[n:], 0, start + n
+        return joined[:n] if have > n else joined
 
     def _skip(self, n: int) -> None:
         while n > 0:

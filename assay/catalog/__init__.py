@@ -116,6 +116,7 @@ CATALOGER_MODULES: tuple[str, ...] = (
     "php",
     "javascript",
     "dotnet",
+    "binary",
 )
 
 
@@ -206,6 +207,9 @@ def catalog(resolver: FileResolver, catalogers: Sequence[Cataloger] | None = Non
             continue
         pkgs.extend(got.packages)
         rels.extend(got.relationships)
+    from .binary import drop_owned  # binary imports this package
+
+    pkgs = list(drop_owned(pkgs, resolver))  # a file dpkg/rpm/apk owns is not reported again by a classifier
     ids = {p.id for p in pkgs}
     rels = [r for r in rels if r.source in ids and r.target in ids]
     return CatalogResult(tuple(pkgs), tuple(rels), env.distro, tuple(env.warnings))

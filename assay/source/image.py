@@ -284,16 +284,16 @@ class ImageReader:
         mode = m.mode & 0o7777
         kind = m.kind
         if kind == DIRECTORY:
-            tree.add(path, Node(DIR, mode=mode, layer=i))
+            tree.add(path, Node(DIR, mode=mode, layer=i), normalized=True)
         elif kind == SYMLINK_T:
-            tree.add(path, Node(SYMLINK, link=m.linkname, layer=i))
+            tree.add(path, Node(SYMLINK, link=m.linkname, layer=i), normalized=True)
         elif kind == HARDLINK:
             target = tree.get(_entry_path(m.linkname, lb.digest or lb.diff_id))
             if target is None or target.kind != FILE:
                 return  # dangling hardlink: nothing to read
             node = Node(FILE, size=target.size, mode=mode, layer=i, ref=target.ref)
             node.notes = target.notes
-            tree.add(path, node)
+            tree.add(path, node, normalized=True)
         elif kind == REGULAR:
             data: bytes | None = None
             notes = None
@@ -320,9 +320,9 @@ class ImageReader:
                 ref = ("lazy", i, m.name)
             node = Node(FILE, size=m.size, mode=mode, layer=i, ref=ref)
             node.notes = notes
-            tree.add(path, node)
+            tree.add(path, node, normalized=True)
         else:
-            tree.add(path, Node(OTHER, mode=mode, layer=i))
+            tree.add(path, Node(OTHER, mode=mode, layer=i), normalized=True)
 
     # -- reading ------------------------------------------------------------------
     def _open(self, node: Node) -> IO[bytes]:

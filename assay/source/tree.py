@@ -94,8 +94,8 @@ class FileTree:
             node = child
         return node
 
-    def add(self, path: str, node: Node) -> None:
-        parts = normpath(path).split("/")[1:]
+    def add(self, path: str, node: Node, *, normalized: bool = False) -> None:
+        parts = (path if normalized else normpath(path)).split("/")[1:]
         if not parts:
             return  # the root itself
         parent = self._dir(parts[:-1], node.layer)

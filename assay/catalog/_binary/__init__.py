@@ -1,0 +1,1 @@
+"""Binary classifiers: the matchers (:mod:`.matchers`) and the table of runtimes they know (:mod:`.classifiers`)."""
