@@ -100,23 +100,32 @@ def python_truth(trees: Iterable[Path], truth: Truth) -> None:
 
 
 def python_edges(site: Path) -> set[tuple[tuple[str, ...], tuple[str, ...], str]]:
-    """Requires-Dist of each distribution in ``site`` (markers evaluated for this Python, no
-    extras requested) that an installed distribution satisfies, by ``importlib.metadata`` and
-    ``packaging``."""
+    """Requires-Dist edges between the distributions of ``site``, as pip resolves them: markers
+    evaluated for this Python; a requirement under an extra only when some dependency asks for
+    ``pkg[extra]`` (nobody asks for one here).  Read with ``importlib.metadata`` and ``packaging``."""
     import importlib.metadata
 
     from packaging.requirements import Requirement
 
     dists = {pep503(d.metadata["Name"]): d for d in importlib.metadata.distributions(path=[str(site)])}
-    edges = set()
-    for name, dist in dists.items():
-        for line in dist.requires or ():
-            req = Requirement(line)
-            if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+    reqs = {name: [Requirement(line) for line in d.requires or ()] for name, d in dists.items()}
+    edges: set[tuple[tuple[str, ...], tuple[str, ...], str]] = set()
+    queue = [(name, "") for name in dists]
+    seen = set(queue)
+    while queue:
+        name, extra = queue.pop()
+        for req in reqs[name]:
+            base = req.marker is None or req.marker.evaluate({"extra": ""})
+            # the base requirements, or those that only this extra brings
+            holds = not extra and base or bool(extra) and req.marker is not None and not base and req.marker.evaluate({"extra": extra})
+            dep = pep503(req.name)
+            if not holds or dep not in dists:
                 continue
-            dep = dists.get(pep503(req.name))
-            if dep is not None:
-                edges.add(((name, dist.version), (pep503(req.name), dep.version), "depends-on"))
+            edges.add(((name, dists[name].version), (dep, dists[dep].version), "depends-on"))
+            for e in req.extras:
+                if (dep, pep503(e)) not in seen:
+                    seen.add((dep, pep503(e)))
+                    queue.append((dep, pep503(e)))
     return edges
 
 
