@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 import tempfile
-from typing import Callable, Sequence
+from typing import Sequence
 
 from .errors import AssayError, UsageError
 

@@ -583,31 +583,10 @@ def add_sign_parsers(sub: Any) -> None:
 
 
 def run(argv: Sequence[str] | None = None) -> int:
-    """Run one signing command on its own (``python -m assay.sign_cli``),
-    with the main CLI's error handling: one line, exit 1."""
-    from .cli import _Parser
+    """Run a signing command through the main CLI (same parser, same one-line errors)."""
+    from .cli import main
 
-    argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv
-    parser = _Parser(prog="assay", description="assay signing commands")
-    parser.add_argument("--debug", action="store_true")
-    parser.add_argument("-q", "--quiet", action="store_true")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
-    add_sign_parsers(sub)
-    try:
-        args = parser.parse_args(argv)
-        if not getattr(args, "func", None):
-            parser.print_help(sys.stderr)
-            return 2
-        return int(args.func(args) or 0)
-    except AssayError as exc:
-        if debug:
-            raise
-        print(f"assay: error: {exc.diagnostics()}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("assay: interrupted", file=sys.stderr)
-        return 130
+    return main(argv)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import io
 import os
 import re
 import tarfile
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from ..errors import SourceError
 from ..model import SourceInfo
