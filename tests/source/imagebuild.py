@@ -6,7 +6,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,7 +175,6 @@ def write_docker_archive(out: Path, image: Image, tag: str = "example.com/app:1"
 
 def sparse_tar_entry(name: str, size: int) -> bytes:
     """A GNU sparse tar holding one file of ``size`` bytes with (almost) no stored data."""
-    import struct  # noqa: F401  (documentation: the header is built by hand below)
 
     header = bytearray(512)
 
