@@ -229,6 +229,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("version", help="print the version")
     v.set_defaults(func=cmd_version)
+    # the global flags are accepted after the command too (`assay scan IMG -q`), as in grype and syft
+    seen: set[int] = set()
+    stack = list(sub.choices.values())
+    while stack:
+        sp = stack.pop()
+        if id(sp) in seen:
+            continue
+        seen.add(id(sp))
+        opts = {o for a in sp._actions for o in a.option_strings}
+        if "--debug" not in opts:
+            sp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        if "-q" not in opts and "--quiet" not in opts:
+            sp.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for a in sp._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                stack.extend(a.choices.values())
     return p
 
 

@@ -95,3 +95,10 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
 def test_debug_shows_traceback(tmp_path: Path) -> None:
     proc = run("--debug", "sbom", "dir:/nonexistent/x", cwd=tmp_path)
     assert proc.returncode != 0 and "Traceback" in proc.stderr
+
+
+def test_global_flags_after_the_command(tmp_path: Path) -> None:
+    proc = run("sbom", sample_image(), "-o", "table=out.txt", "-q", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr == ""
+    proc = run("sbom", "dir:/nonexistent/x", "--debug", cwd=tmp_path)
+    assert "Traceback" in proc.stderr
