@@ -24,7 +24,11 @@ that installed them, never by assay's code:
 
 Each ecosystem is compared as exact sets: every package with the right version,
 nothing invented; any package type the image does not hold is invented too.
-Both the OCI layout and the docker-archive are read, through the CLI.
+So are the dependency edges (``npm ls``'s tree; Requires-Dist as pip resolves
+it, read with ``importlib.metadata`` and ``packaging``; a Go binary's main
+module to each of its modules), npm's dev marks, Go ``h1:`` sums, the jar's
+purl and SHA-1, and the layer each package came from.  Both the OCI layout and
+the docker-archive are read, through the CLI.
 """
 
 from __future__ import annotations

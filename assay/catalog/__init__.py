@@ -207,6 +207,8 @@ def catalog(resolver: FileResolver, catalogers: Sequence[Cataloger] | None = Non
             continue
         pkgs.extend(got.packages)
         rels.extend(got.relationships)
+    # the layer that introduced a package: its catalogers' choice, else its first evidence's
+    pkgs = [p if p.layer or not p.locations or not p.locations[0].layer else replace(p, layer=p.locations[0].layer) for p in pkgs]
     from .binary import drop_owned  # binary imports this package
 
     pkgs = list(drop_owned(pkgs, resolver))  # a file dpkg/rpm/apk owns is not reported again by a classifier

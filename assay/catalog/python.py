@@ -843,14 +843,9 @@ def resolve_installed(resolver: FileResolver, env: Environment, packages: Sequen
                 visible.setdefault(p.name, p)
         primary = {p.id for p in by_site[dirs[0]]}
         nodes = [_installed_node(p, python) for p in visible.values()]
-        installed = {n.name for n in nodes}
-        complete = [
-            (n, extra)
-            for n in nodes
-            for extra, reqs in n.extras.items()
-            if reqs and all(r.name in installed for r in reqs)
-        ]
-        edges.update((a, b) for a, b in _link(nodes, complete) if a in primary)
+        # only extras something asks for (``pkg[extra]``) add edges: an extra whose requirements
+        # merely happen to be installed for other reasons is not in use (pip's own view)
+        edges.update((a, b) for a, b in _link(nodes) if a in primary)
     return _relationships(edges)
 
 

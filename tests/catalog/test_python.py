@@ -147,11 +147,12 @@ def test_egg_info_directory_and_file(installed):
 
 def test_installed_dependencies(installed):
     assert edges(installed) == {
+        # mylib asks for requests[socks]: that extra is in use; nothing asks for urllib3[socks]
+        # (pysocks being installed does not make an extra in use)
         "requests@2.31.0": {"certifi@2023.7.22", "charset-normalizer@3.3.2", "idna@3.4", "urllib3@2.0.7", "pysocks@1.7.1"},
-        "urllib3@2.0.7": {"pysocks@1.7.1"},  # the socks extra is fully installed; brotli and zstd are not
         "mylib@0.1.0": {"six@1.16.0", "requests@2.31.0"},
         "legacy-thing@1.0": {"six@1.16.0"},  # typing-extensions only below 3.8, pywin32 only on Windows
-        "simplejson@3.19.1": {"idna@3.4"},  # [speedups:sys_platform != "win32"] from requires.txt
+        # simplejson's [speedups:sys_platform != "win32"] section of requires.txt is an extra nobody asks for
         "flask@3.0.0": {"werkzeug@3.0.1", "itsdangerous@2.1.2", "click@8.1.7"},  # blinker is missing
         "werkzeug@3.0.1": {"markupsafe@2.1.3"},
         # the venv sees the system site-packages, and its own requests shadows the system one
