@@ -378,6 +378,10 @@ class RegistryClient:
             raise self._fail(f"manifest unknown: {self._name(repo, ref)}")
         return found
 
+    def find_manifest(self, repo: str, ref: str, accept: Sequence[str] = ALL_MANIFEST_TYPES) -> tuple[bytes, str, str] | None:
+        """:meth:`get_manifest`, or None when the registry has no such manifest (one request)."""
+        return self._get_manifest(repo, ref, accept)
+
     def _get_manifest(self, repo: str, ref: str, accept: Sequence[str]) -> tuple[bytes, str, str] | None:
         """:meth:`get_manifest`, but None when the registry answers 404."""
         ref = _check_ref(ref)

@@ -162,7 +162,7 @@ class RegistryTarget(Target):
         return str(self.ref)
 
     def manifest(self, ref: str) -> tuple[bytes, str, str] | None:
-        return self.client._get_manifest(self.ref.repository, ref, ALL_MANIFEST_TYPES)
+        return self.client.find_manifest(self.ref.repository, ref, ALL_MANIFEST_TYPES)
 
     def blob(self, digest: str, max_size: int | None = None) -> bytes:
         return self.client.get_blob(self.ref.repository, digest, max_size=max_size)
