@@ -26,6 +26,8 @@ __all__ = [
     "Parsed",
     "Cataloger",
     "GlobCataloger",
+    "AnalyzerCataloger",
+    "Unreadable",
     "CatalogResult",
     "catalog",
     "all_catalogers",
@@ -101,6 +103,43 @@ class GlobCataloger:
                 pkgs.extend(p if p.found_by else replace(p, found_by=self.NAME) for p in got.packages)  # keeps ids
                 rels.extend(got.relationships)
         return Parsed(tuple(pkgs), tuple(rels))
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An analyzer's verdict on a file it should read but cannot (packed, damaged): a warning, no packages."""
+
+    reason: str
+
+
+class AnalyzerCataloger:
+    """Packages from the results of one content analyzer (binaries, which no glob can name).
+
+    ``parse(result, location) -> (packages, relationships)`` runs once per file the
+    analyzer found something in; an :class:`Unreadable` result becomes a warning worded
+    by ``warning`` (a format string with ``{name}``, ``{path}`` and ``{reason}``).
+    """
+
+    GLOBS: tuple[str, ...] = ()
+    NEEDS: tuple[str, ...] = ()
+
+    def __init__(self, name: str, analyzer, parse: Callable[..., tuple[Sequence[Package], Sequence[Relationship]]], warning: str = "{name}: {path}: {reason}") -> None:  # type: ignore[no-untyped-def]
+        self.NAME = name
+        self.ANALYZERS = (analyzer,)
+        self._parse = parse
+        self._warning = warning
+
+    def catalog(self, resolver: FileResolver, env: Environment) -> Parsed:
+        pkgs: list[Package] = []
+        rels: list[Relationship] = []
+        for path, result in sorted(resolver.analysis(self.ANALYZERS[0].name).items()):
+            if isinstance(result, Unreadable):
+                env.warn(self._warning.format(name=self.NAME, path=path, reason=result.reason))
+                continue
+            p, r = self._parse(result, resolver.location_of(path))
+            pkgs.extend(p)
+            rels.extend(r)
+        return Parsed.of(pkgs, rels)
 
 
 # Modules under assay.catalog that expose CATALOGERS (a tuple of catalogers), in run order.

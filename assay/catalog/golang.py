@@ -48,7 +48,7 @@ from .._internal.licenses import to_license
 from ..errors import CatalogError
 from ..model import Location, Package, Relationship, RelType
 from ..source.tree import Analyzer, FileResolver
-from . import Environment, GlobCataloger, Parsed, parse_error
+from . import AnalyzerCataloger, Environment, GlobCataloger, Parsed, Unreadable, parse_error
 
 __all__ = [
     "ANALYZER",
@@ -56,7 +56,7 @@ __all__ = [
     "CATALOGERS",
     "MOD_NAME",
     "BuildInfo",
-    "GoBinaryCataloger",
+    "BINARY_CATALOGER",
     "GoMod",
     "Module",
     "Unreadable",
@@ -115,13 +115,6 @@ class BuildInfo:
             if k == key:
                 return v
         return None
-
-
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A binary that could hold Go build info but cannot be read (packed, damaged)."""
-
-    reason: str
 
 
 def _uvarint(data: bytes, at: int) -> tuple[int, int]:
@@ -494,27 +487,19 @@ def binary_packages(bi: BuildInfo, loc: Location) -> tuple[list[Package], list[R
     return pkgs, rels
 
 
-class GoBinaryCataloger:
-    """Go modules from the build info of every Go executable (read by :data:`ANALYZER`)."""
+def _binary_result(result: list[Any], loc: Location) -> tuple[list[Package], list[Relationship]]:
+    """Packages and edges of every build info in one executable (several in a fat Mach-O)."""
+    pkgs: list[Package] = []
+    rels: list[Relationship] = []
+    for bi in result:
+        p, r = binary_packages(bi, loc)
+        pkgs.extend(p)
+        rels.extend(r)
+    return pkgs, rels
 
-    NAME = BINARY_NAME
-    GLOBS: tuple[str, ...] = ()
-    NEEDS: tuple[str, ...] = ()
-    ANALYZERS = (ANALYZER,)
 
-    def catalog(self, resolver: FileResolver, env: Environment) -> Parsed:
-        pkgs: list[Package] = []
-        rels: list[Relationship] = []
-        for path, result in sorted(resolver.analysis(ANALYZER.name).items()):
-            if isinstance(result, Unreadable):
-                env.warn(f"{self.NAME}: {result.reason}, build info unreadable: {path}")
-                continue
-            loc = resolver.location_of(path)
-            for bi in result:
-                p, r = binary_packages(bi, loc)
-                pkgs.extend(p)
-                rels.extend(r)
-        return Parsed.of(pkgs, rels)
+#: Go modules from the build info of every Go executable (read by :data:`ANALYZER`).
+BINARY_CATALOGER = AnalyzerCataloger(BINARY_NAME, ANALYZER, _binary_result, "{name}: {reason}, build info unreadable: {path}")
 
 
 # -- go.mod / go.sum -----------------------------------------------------------------
@@ -693,5 +678,5 @@ def _parse_go_mod_file(resolver: FileResolver, env: Environment, loc: Location) 
 
 CATALOGERS = (
     GlobCataloger(MOD_NAME, [("**/go.mod", _parse_go_mod_file)], needs=["**/go.sum"]),
-    GoBinaryCataloger(),
+    BINARY_CATALOGER,
 )

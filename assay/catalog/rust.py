@@ -35,14 +35,14 @@ from .._internal import binfmt
 from .._internal.binfmt import BinaryError
 from ..model import Location, Package, Relationship, RelType
 from ..source.tree import Analyzer, FileResolver
-from . import Environment, GlobCataloger, Parsed, parse_error
+from . import AnalyzerCataloger, Environment, GlobCataloger, Parsed, Unreadable, parse_error
 
 __all__ = [
     "ANALYZER",
     "AUDIT_NAME",
     "CATALOGERS",
     "LOCK_NAME",
-    "AuditBinaryCataloger",
+    "AUDIT_CATALOGER",
     "AuditCrate",
     "Unreadable",
     "analyze_binary",
@@ -162,13 +162,6 @@ class AuditCrate:
     root: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Unreadable:
-    """A ``.dep-v0`` section that is there but cannot be decoded."""
-
-    reason: str
-
-
 def read_audit_data(blob: bytes) -> tuple[AuditCrate, ...]:
     """Decode a ``.dep-v0`` section: zlib, then JSON ``{"packages": [...]}``.
 
@@ -277,28 +270,11 @@ def audit_packages(crates: tuple[AuditCrate, ...], loc: Location) -> tuple[list[
     return list(made.values()), rels
 
 
-class AuditBinaryCataloger:
-    """Crates from cargo-auditable's ``.dep-v0`` section of every Rust executable."""
-
-    NAME = AUDIT_NAME
-    GLOBS: tuple[str, ...] = ()
-    NEEDS: tuple[str, ...] = ()
-    ANALYZERS = (ANALYZER,)
-
-    def catalog(self, resolver: FileResolver, env: Environment) -> Parsed:
-        pkgs: list[Package] = []
-        rels: list[Relationship] = []
-        for path, result in sorted(resolver.analysis(ANALYZER.name).items()):
-            if isinstance(result, Unreadable):
-                env.warn(f"{self.NAME}: {path}: {result.reason}")
-                continue
-            p, r = audit_packages(result, resolver.location_of(path))
-            pkgs.extend(p)
-            rels.extend(r)
-        return Parsed.of(pkgs, rels)
+#: Crates from cargo-auditable's ``.dep-v0`` section of every Rust executable.
+AUDIT_CATALOGER = AnalyzerCataloger(AUDIT_NAME, ANALYZER, audit_packages)
 
 
 CATALOGERS = (
     GlobCataloger(LOCK_NAME, [("**/Cargo.lock", parse_cargo_lock)]),
-    AuditBinaryCataloger(),
+    AUDIT_CATALOGER,
 )
