@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import IO, Callable, Iterable, Iterator, Sequence
 
 from ..errors import SourceError
-from ..model import ImageInfo, Layer
+from ..model import Layer
+from ..oci.mediatypes import LAYER_TYPES
 from .._internal.globs import combine
 from .._internal.tarstream import DIRECTORY, HARDLINK, REGULAR, Member, TarFormatError, TarStream
 from .._internal.tarstream import SYMLINK as SYMLINK_T
@@ -34,21 +35,8 @@ CAPTURE_LIMIT = 64 * 1024 * 1024  # prefetched files larger than this are read a
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
-SUPPORTED_LAYER_TYPES = frozenset(
-    {
-        "application/vnd.oci.image.layer.v1.tar",
-        "application/vnd.oci.image.layer.v1.tar+gzip",
-        "application/vnd.oci.image.layer.v1.tar+zstd",
-        "application/vnd.oci.image.layer.nondistributable.v1.tar",
-        "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip",
-        "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-        "application/vnd.docker.image.rootfs.diff.tar",
-        "application/vnd.docker.image.rootfs.diff.tar.gzip",
-        "application/vnd.docker.image.rootfs.diff.tar.zstd",
-        "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
-        "",  # docker-archive layers carry no media type
-    }
-)
+# every layer type assay reads, plus "" (docker-archive layers carry no media type)
+SUPPORTED_LAYER_TYPES = LAYER_TYPES | {""}
 
 
 def check_layer_media_type(media_type: str, digest: str) -> None:
@@ -405,7 +393,3 @@ def _spool(fh: IO[bytes], size: int) -> IO[bytes]:
         left -= len(chunk)
     out.seek(0)
     return out
-
-
-def image_info(**kw) -> ImageInfo:  # type: ignore[no-untyped-def]
-    return ImageInfo(**kw)

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from ..errors import SourceError
 from ..model import ImageInfo, SourceInfo
+from ..oci.mediatypes import DOCKER_CONFIG, INDEX_TYPES, MANIFEST_TYPES, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST
 from .image import ImageReader, LayerBlob, short
 from .tree import FileResolver
 
@@ -22,14 +23,8 @@ __all__ = [
     "image_layers",
 ]
 
-OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
-OCI_INDEX = "application/vnd.oci.image.index.v1+json"
-DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
-DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
-MANIFEST_TYPES = frozenset({OCI_MANIFEST, DOCKER_MANIFEST})
-INDEX_TYPES = frozenset({OCI_INDEX, DOCKER_LIST})
 DEFAULT_PLATFORM = "linux/amd64"
-IMAGE_CONFIG_TYPES = frozenset({"application/vnd.oci.image.config.v1+json", "application/vnd.docker.container.image.v1+json"})
+IMAGE_CONFIG_TYPES = frozenset({OCI_CONFIG, DOCKER_CONFIG})
 
 
 def verify_digest(data: bytes, digest: str, what: str) -> None:
