@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Union
 
 from ..errors import FormatError
-from .model import Advisory, Severity
+from .model import Advisory, Severity, rating_for_score
 
 __all__ = [
     "RecordError",
@@ -128,14 +128,6 @@ def rating(value: object) -> str:
     return _RATING_WORDS.get(word, "")
 
 
-def _rating_of_score(score: float, kind: str) -> str:
-    if kind == "CVSS_V2":
-        return "low" if score < 4.0 else "medium" if score < 7.0 else "high"
-    if score == 0:
-        return "negligible"
-    return "low" if score < 4.0 else "medium" if score < 7.0 else "high" if score < 9.0 else "critical"
-
-
 @lru_cache(maxsize=8192)
 def _score(kind: str, vector: str) -> float | None:
     """The base score of a CVSS vector (None when it does not parse)."""
@@ -180,7 +172,7 @@ def make_severity(source: str, kind: str, vector: str = "", score: object = None
         value = _score(kind, vector)
     rate = rating(rating_word)
     if not rate and value is not None and kind.startswith("CVSS"):
-        rate = _rating_of_score(value, kind)
+        rate = rating_for_score(value, kind)
     return Severity(source=source, kind=kind, vector=vector, score=value, rating=rate)
 
 

@@ -20,10 +20,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-__all__ = ["Severity", "Range", "Affected", "Advisory", "FIX_STATES", "RATINGS"]
+__all__ = ["Severity", "Range", "Affected", "Advisory", "FIX_STATES", "RATINGS", "rating_for_score"]
 
 FIX_STATES = ("fixed", "not-fixed", "wont-fix", "not-affected", "unknown")
 RATINGS = ("unknown", "negligible", "low", "medium", "high", "critical")
+
+
+def rating_for_score(score: float, kind: str) -> str:
+    """The qualitative rating of a CVSS base score (v2 has no "none" or "critical" band)."""
+    if kind == "CVSS_V2":
+        return "low" if score < 4.0 else "medium" if score < 7.0 else "high"
+    if score == 0.0:
+        return "negligible"
+    return "low" if score < 4.0 else "medium" if score < 7.0 else "high" if score < 9.0 else "critical"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

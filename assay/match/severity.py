@@ -19,7 +19,7 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Iterable, Sequence
 
-from ..advisories.model import RATINGS, Severity
+from ..advisories.model import RATINGS, Severity, rating_for_score
 
 __all__ = ["normalize_rating", "rating_for_score", "score_vector", "scored", "choose", "RANK"]
 
@@ -52,21 +52,6 @@ def normalize_rating(text: str) -> str:
     """A vendor's word (``Important``, ``MODERATE``, ``unimportant``, ``medium**``) as one of RATINGS."""
     t = text.strip().strip("*").strip().lower()
     return _WORDS.get(t, "unknown")
-
-
-def rating_for_score(score: float, kind: str) -> str:
-    """The qualitative rating of a CVSS base score (v2 has no "none" or "critical" band)."""
-    if kind == "CVSS_V2":
-        return "low" if score < 4.0 else "medium" if score < 7.0 else "high"
-    if score == 0.0:
-        return "negligible"
-    if score < 4.0:
-        return "low"
-    if score < 7.0:
-        return "medium"
-    if score < 9.0:
-        return "high"
-    return "critical"
 
 
 def _kind_of(vector: str) -> str:
