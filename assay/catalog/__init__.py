@@ -28,6 +28,7 @@ __all__ = [
     "GlobCataloger",
     "AnalyzerCataloger",
     "Unreadable",
+    "guarded",
     "CatalogResult",
     "catalog",
     "all_catalogers",
@@ -110,6 +111,19 @@ class Unreadable:
     """An analyzer's verdict on a file it should read but cannot (packed, damaged): a warning, no packages."""
 
     reason: str
+
+
+def guarded(analyze: Callable[[str, bytes], object]) -> Callable[[str, bytes], object]:
+    """``analyze`` for an Analyzer, turning a reader bug into an :class:`Unreadable` verdict
+    (it runs while an image streams: one odd binary must not stop the scan)."""
+
+    def run(path: str, data: bytes) -> object:
+        try:
+            return analyze(path, data)
+        except Exception as exc:  # noqa: BLE001 - reported as a warning naming the file
+            return Unreadable(f"{type(exc).__name__}: {exc}")
+
+    return run
 
 
 class AnalyzerCataloger:

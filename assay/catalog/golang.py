@@ -48,7 +48,7 @@ from .._internal.licenses import to_license
 from ..errors import CatalogError
 from ..model import Location, Package, Relationship, RelType
 from ..source.tree import Analyzer, FileResolver
-from . import AnalyzerCataloger, Environment, GlobCataloger, Parsed, Unreadable, parse_error
+from . import AnalyzerCataloger, Environment, GlobCataloger, Parsed, Unreadable, guarded, parse_error
 
 __all__ = [
     "ANALYZER",
@@ -358,14 +358,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     return None
 
 
-def _analyze(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable | None:
-    try:
-        return analyze_binary(path, data)
-    except Exception as exc:  # noqa: BLE001 - runs while an image streams: a reader bug must not stop the scan
-        return Unreadable(f"{type(exc).__name__}: {exc}")
-
-
-ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=_analyze)
+ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=guarded(analyze_binary))
 
 
 # -- packages --------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from .._internal import binfmt
 from .._internal.binfmt import BinaryError
 from ..model import Location, Package, Relationship, RelType
 from ..source.tree import Analyzer, FileResolver
-from . import AnalyzerCataloger, Environment, GlobCataloger, Parsed, Unreadable, parse_error
+from . import AnalyzerCataloger, Environment, GlobCataloger, Parsed, Unreadable, guarded, parse_error
 
 __all__ = [
     "ANALYZER",
@@ -229,14 +229,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadabl
     return None
 
 
-def _analyze(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadable | None:
-    try:
-        return analyze_binary(path, data)
-    except Exception as exc:  # noqa: BLE001 - runs while an image streams: a reader bug must not stop the scan
-        return Unreadable(f"{type(exc).__name__}: {exc}")
-
-
-ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=_analyze)
+ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=guarded(analyze_binary))
 
 
 def audit_packages(crates: tuple[AuditCrate, ...], loc: Location) -> tuple[list[Package], list[Relationship]]:
