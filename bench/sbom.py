@@ -43,6 +43,7 @@ debootstrap, umoci, skopeo, npm and pip, and Debian's golang-go for ``languages`
     python bench/sbom.py                      # all three images, 5 runs each, markdown table on stdout
     python bench/sbom.py --image small -n 3
     python bench/sbom.py --profile            # also: top functions of one assay run under cProfile
+    python bench/sbom.py --python VENV/bin/python   # assay as installed in a clean venv (pip install .)
 """
 
 from __future__ import annotations
@@ -174,8 +175,22 @@ def find_trivy(explicit: str | None) -> Path | None:
 # --- commands -----------------------------------------------------------------------------------
 
 
+PYTHON = sys.executable  # the interpreter assay runs under (--python)
+
+
 def assay_cmd(img: BenchImage, out: str) -> list[str]:
-    return [sys.executable, "-m", "assay", "-q", "sbom", f"docker-archive:{img.tar}", "-o", f"cyclonedx-json={out}"]
+    return [PYTHON, "-m", "assay", "-q", "sbom", f"docker-archive:{img.tar}", "-o", f"cyclonedx-json={out}"]
+
+
+def prepare_python(python: str) -> str:
+    """Make sure assay's bytecode is compiled for ``python`` (a wheel install has it; a checkout
+    run with PYTHONDONTWRITEBYTECODE=1 would compile every module at every start) and say where
+    assay is imported from."""
+    where = subprocess.run([python, "-c", "import assay, os; print(os.path.dirname(assay.__file__))"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run([python, "-m", "compileall", "-q", where], check=True, stdout=subprocess.DEVNULL, env=env)
+    return where
 
 
 def trivy_cmd(trivy: Path, img: BenchImage, cache: str, out: str) -> list[str]:
@@ -276,7 +291,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-trivy", action="store_true", help="measure assay and the floors only")
     ap.add_argument("--profile", action="store_true", help="also run assay once under cProfile and print its top functions")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter to run assay with, e.g. a clean venv's (default: this one)")
     args = ap.parse_args(argv)
+    global PYTHON
+    PYTHON = args.python
+    where = prepare_python(PYTHON)
+    print(f"bench: assay from {where}, run by {PYTHON}", file=sys.stderr)
 
     trivy = None if args.no_trivy else find_trivy(args.trivy)
     if trivy is None and not args.no_trivy:
@@ -284,7 +305,9 @@ def main(argv: list[str] | None = None) -> int:
               "measuring assay only", file=sys.stderr)
     names = IMAGES if args.image == "all" else (args.image,)
     rows = []
-    raw: dict[str, object] = {"machine": machine(), "runs": args.runs}
+    raw: dict[str, object] = {"machine": machine(), "runs": args.runs, "python": PYTHON, "assay": where}
+    # what the interpreter alone costs at every start (site, .pth files), for reference
+    raw["python_startup"] = statistics.median(measure([PYTHON, "-c", "pass"]).wall for _ in range(max(args.runs, 5)))
     for name in names:
         print(f"bench: building/locating the {name} image ...", file=sys.stderr)
         img = build(name)
@@ -346,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             profile(img)
     raw["rows"] = rows
     print(render(rows, raw["machine"], args.runs))  # type: ignore[arg-type]
+    print(f"\nassay ran under {PYTHON} (`python -c pass` takes {raw['python_startup']:.3f} s there).")
     if args.json:
         args.json.write_text(json.dumps(raw, indent=2) + "\n")
     return 0 if all(r["assay_ok"] for r in rows) else 1
@@ -390,7 +414,7 @@ def profile(img: BenchImage) -> None:
     d, cleanup = _scratch()
     try:
         prof = f"{d}/assay.prof"
-        cmd = [sys.executable, "-m", "cProfile", "-o", prof, "-m", "assay", "-q", "sbom", f"docker-archive:{img.tar}", "-o", f"cyclonedx-json={d}/out.json"]
+        cmd = [PYTHON, "-m", "cProfile", "-o", prof, "-m", "assay", "-q", "sbom", f"docker-archive:{img.tar}", "-o", f"cyclonedx-json={d}/out.json"]
         subprocess.run(cmd, check=True)
         print(f"\n## cProfile: assay sbom on the {img.name} image\n\n```", file=sys.stderr)
         stats = pstats.Stats(prof, stream=sys.stderr)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import Callable
 
 from ..errors import CatalogError
 
@@ -171,6 +172,42 @@ def _parse(data: bytes) -> list[Executable]:
     except struct.error as exc:
         raise BinaryError(f"truncated executable header ({exc})") from None
     return []
+
+
+def elf_section_names(read: Callable[[int, int], bytes], size: int) -> bytes | None:
+    """The section-name string table of an ELF file of ``size`` bytes, read through
+    ``read(offset, n)`` (three small reads, not the whole file); None when the file is
+    not ELF or has no usable section table (then only the whole file can tell).
+
+    A section called ``.x`` is named by ``b".x\\0"`` somewhere in the table.
+    """
+    head = read(0, 64)
+    if len(head) < 52 or head[:4] != _ELF_MAGIC or head[4] not in (1, 2) or head[5] not in (1, 2):
+        return None
+    e = ">" if head[5] == 2 else "<"
+    if head[4] == 2:
+        if len(head) < 64:
+            return None
+        (shoff,) = struct.unpack_from(e + "Q", head, 0x28)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", head, 0x3A)
+        fmt = e + "IIQQQQ"  # name, type, flags, addr, offset, size
+    else:
+        (shoff,) = struct.unpack_from(e + "I", head, 0x20)
+        shentsize, shnum, shstrndx = struct.unpack_from(e + "HHH", head, 0x2E)
+        fmt = e + "IIIIII"
+    need = struct.calcsize(fmt)
+    if not shoff or not 0 < shstrndx < shnum or shentsize < need:  # also: no table, extended numbering
+        return None
+    at = shoff + shstrndx * shentsize
+    if at + need > size:
+        return None
+    entry = read(at, need)
+    if len(entry) < need:
+        return None
+    offset, length = struct.unpack(fmt, entry)[4:6]
+    if length > 1 << 20 or offset + length > size:
+        return None
+    return read(offset, length)
 
 
 def is_upx_packed(data: bytes, exe: Executable | None = None) -> bool:

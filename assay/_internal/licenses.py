@@ -69,9 +69,34 @@ _ALIASES: dict[str, str] = {
 
 @functools.lru_cache(maxsize=1)
 def _licensing():  # type: ignore[no-untyped-def]
-    from license_expression import get_spdx_licensing
+    from license_expression import build_spdx_licensing
 
-    return get_spdx_licensing()
+    return build_spdx_licensing(_index())
+
+
+@functools.lru_cache(maxsize=1)
+def _index() -> list[dict]:
+    from license_expression import get_license_index
+
+    return get_license_index()
+
+
+@functools.lru_cache(maxsize=1)
+def _single_ids() -> dict[str, str]:
+    """lower-cased SPDX key or alias -> SPDX key, as ``build_spdx_licensing`` reads the index.
+
+    A lone license id needs no expression parser: this lookup gives what
+    ``Licensing.parse(...).render()`` gives (tests check every key), without the
+    ~30 ms it takes to build the parser.
+    """
+    out: dict[str, str] = {}
+    entries = [e for e in _index() if e.get("spdx_license_key")]
+    for e in entries:
+        out.setdefault(e["spdx_license_key"].lower(), e["spdx_license_key"])
+    for e in entries:
+        for alias in e.get("other_spdx_license_keys") or ():
+            out.setdefault(alias.lower(), e["spdx_license_key"])
+    return out
 
 
 def _alias(token: str) -> str | None:
@@ -117,6 +142,8 @@ def to_spdx(value: str) -> str:
             return ""  # known non-SPDX (e.g. public-domain)
         mapped.append("(" * lead + (alias or core) + ")" * trail)
     expr = " ".join(mapped)
+    if len(mapped) == 1 and not any(ch in expr for ch in " ()"):
+        return _single_ids().get(expr.lower(), "")
     lic = _licensing()
     try:
         parsed = lic.parse(expr, validate=True, strict=False)

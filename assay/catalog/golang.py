@@ -335,6 +335,11 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     """Build info of every image in the file; :class:`Unreadable` when it cannot be had."""
     if not binfmt.looks_executable(data):
         return None
+    # Go's linker has written the build info magic into every binary since Go 1.13, and
+    # UPX leaves its mark near the start of what it packs: a file with neither is not
+    # worth parsing (most executables in an image are C, and this test is a memchr).
+    if binfmt.GO_BUILDINFO_MAGIC not in data and data.find(b"UPX", 0, 4096) < 0:
+        return None
     try:
         exes = binfmt.parse(data)
     except BinaryError as exc:
@@ -358,7 +363,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     return None
 
 
-ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=guarded(analyze_binary))
+ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=guarded(analyze_binary), elf_sections=(".go.buildinfo",))
 
 
 # -- packages --------------------------------------------------------------------------

@@ -210,9 +210,13 @@ def _wants(path: str, size: int, mode: int) -> bool:
     return base.endswith((".so", ".dll", ".exe", ".dylib")) or ".so." in base
 
 
+_SECTION_NAME = binfmt.RUST_AUDIT_SECTION.encode()
+
+
 def analyze_binary(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadable | None:
     """The crates recorded in the file's ``.dep-v0`` section, if it has one."""
-    if not binfmt.looks_executable(data):
+    # the section's name is spelled out in every format's section table: no name, no section
+    if not binfmt.looks_executable(data) or _SECTION_NAME not in data:
         return None
     try:
         exes = binfmt.parse(data)
@@ -229,7 +233,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadabl
     return None
 
 
-ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=guarded(analyze_binary))
+ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=guarded(analyze_binary), elf_sections=(binfmt.RUST_AUDIT_SECTION,))
 
 
 def audit_packages(crates: tuple[AuditCrate, ...], loc: Location) -> tuple[list[Package], list[Relationship]]:

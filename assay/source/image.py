@@ -11,8 +11,10 @@ asked for afterwards is read by streaming its layer again.
 from __future__ import annotations
 
 import hashlib
-import logging
 import io
+import logging
+import os
+import sys
 import tarfile
 import tempfile
 import zlib
@@ -22,8 +24,9 @@ from typing import IO, Callable, Iterable, Iterator, Sequence
 from ..errors import SourceError
 from ..model import Layer
 from ..oci.mediatypes import LAYER_TYPES
+from .._internal import binfmt
 from .._internal.globs import combine
-from .._internal.tarstream import DIRECTORY, HARDLINK, REGULAR, Member, TarFormatError, TarStream
+from .._internal.tarstream import DIRECTORY, HARDLINK, REGULAR, Member, TarFormatError, TarRegion, TarStream
 from .._internal.tarstream import SYMLINK as SYMLINK_T
 from .tree import DIR, FILE, OTHER, SYMLINK, Analyzer, FileResolver, FileTree, Node, normpath
 
@@ -211,12 +214,61 @@ class ImageReader:
     def _build(self, prefetch: tuple[str, ...]) -> FileTree:
         tree = FileTree([lb.id for lb in self.layers])
         wanted = combine(prefetch)
-        for i, lb in enumerate(self.layers):
-            if self.progress:
-                self.progress(f"reading layer {i + 1}/{len(self.layers)} {short(lb.id)}")
-            self._read_layer(tree, i, lb, wanted)
+        # Blobs in local files are hashed by one background thread while the main
+        # thread walks their tar headers (two cores, no hand-over of chunks).
+        hasher = _LocalHasher([lb.local for lb in self.layers if lb.local is not None])
+        # The hashing thread wants the GIL back after every window; a short switch
+        # interval hands it over at once instead of after the default 5 ms.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(interval, 0.0005))
+        try:
+            checks: list[tuple[LayerBlob, bool, str]] = []
+            for i, lb in enumerate(self.layers):
+                if self.progress:
+                    self.progress(f"reading layer {i + 1}/{len(self.layers)} {short(lb.id)}")
+                if lb.local is None:
+                    self._read_layer(tree, i, lb, wanted)
+                else:
+                    checks.append(self._read_local_layer(tree, i, lb, wanted, hasher))
+            for lb, compressed, diff_digest in checks:
+                _check_digest(lb, hasher.result(lb.local), compressed, diff_digest)  # type: ignore[arg-type]
+        finally:
+            sys.setswitchinterval(interval)
+            hasher.stop()
         tree.names()  # index once, now that the tree is complete
         return tree
+
+    def _read_local_layer(self, tree: FileTree, i: int, lb: LayerBlob, wanted, hasher: "_LocalHasher") -> tuple[LayerBlob, bool, str]:  # type: ignore[no-untyped-def]
+        """Walk a layer stored in a local file; its digest is checked by the caller."""
+        assert lb.local is not None
+        path, start, size = lb.local
+        name = short(lb.digest or lb.diff_id)
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise SourceError(f"cannot open layer {name}: {exc}") from exc
+        try:
+            head = os.pread(fd, 4, start)
+            compressed = head[:2] == GZIP_MAGIC or head[:4] == ZSTD_MAGIC
+            diff_hash = hashlib.sha256() if compressed and not lb.digest and lb.diff_id else None
+            try:
+                if compressed:
+                    chunks, _ = _tar_chunks(_pread_chunks(fd, start, size), name)
+                    if diff_hash is not None:
+                        chunks = _tee(chunks, diff_hash)
+                    ts: TarStream | TarRegion = TarStream(chunks)
+                else:
+                    ts = TarRegion(fd, start, size)
+                self._walk(tree, i, lb, ts, wanted, seekable=not compressed)
+                if isinstance(ts, TarStream):
+                    ts.drain()
+            except SourceError:
+                # a tampered layer is reported as such, not as the damage it does to the tar
+                _check_digest(lb, hasher.result(lb.local), compressed, "")
+                raise
+        finally:
+            os.close(fd)
+        return lb, compressed, ("sha256:" + diff_hash.hexdigest()) if diff_hash is not None else ""
 
     def _read_layer(self, tree: FileTree, i: int, lb: LayerBlob, wanted) -> None:  # type: ignore[no-untyped-def]
         name = short(lb.digest or lb.diff_id)
@@ -228,36 +280,32 @@ class ImageReader:
             source = _HashedChunks(raw)
             try:
                 chunks, compressed = _tar_chunks(iter(source), name)
-                seekable = lb.local is not None and not compressed
                 diff_hash = hashlib.sha256() if compressed and not lb.digest and lb.diff_id else None
                 if diff_hash is not None:
                     chunks = _tee(chunks, diff_hash)
                 ts = TarStream(chunks)
-                try:
-                    for m in ts:
-                        self._add(tree, i, lb, ts, m, wanted, seekable)
-                    ts.drain()
-                except TarFormatError as exc:
-                    msg = str(exc)
-                    if msg == "empty stream":
-                        raise SourceError(f"layer {name} is empty") from exc
-                    if "truncated" in msg:
-                        raise SourceError(f"layer {name} is truncated: {msg}") from exc
-                    raise SourceError(f"layer {name} is not a valid tar stream: {msg}") from exc
+                self._walk(tree, i, lb, ts, wanted, seekable=False)
+                ts.drain()
                 for _ in source:  # the rest of the blob, for the digest
                     pass
             finally:
                 source.close()
-        got = "sha256:" + source.hexdigest()
-        if lb.digest and lb.digest.startswith("sha256:"):
-            if got != lb.digest:
-                raise SourceError(f"layer {name} does not match its digest (content is {short(got)})")
-        elif not compressed and lb.diff_id and got != lb.diff_id:
-            raise SourceError(f"layer {short(lb.diff_id)} does not match its diff-id (content is {short(got)})")
-        elif diff_hash is not None and "sha256:" + diff_hash.hexdigest() != lb.diff_id:
-            raise SourceError(f"layer {short(lb.diff_id)} does not match its diff-id")
+        _check_digest(lb, "sha256:" + source.hexdigest(), compressed, ("sha256:" + diff_hash.hexdigest()) if diff_hash is not None else "")
 
-    def _add(self, tree: FileTree, i: int, lb: LayerBlob, ts: TarStream, m: Member, wanted, seekable: bool) -> None:  # type: ignore[no-untyped-def]
+    def _walk(self, tree: FileTree, i: int, lb: LayerBlob, ts: TarStream | TarRegion, wanted, seekable: bool) -> None:  # type: ignore[no-untyped-def]
+        name = short(lb.digest or lb.diff_id)
+        try:
+            for m in ts:
+                self._add(tree, i, lb, ts, m, wanted, seekable)
+        except TarFormatError as exc:
+            msg = str(exc)
+            if msg == "empty stream":
+                raise SourceError(f"layer {name} is empty") from exc
+            if "truncated" in msg:
+                raise SourceError(f"layer {name} is truncated: {msg}") from exc
+            raise SourceError(f"layer {name} is not a valid tar stream: {msg}") from exc
+
+    def _add(self, tree: FileTree, i: int, lb: LayerBlob, ts: TarStream | TarRegion, m: Member, wanted, seekable: bool) -> None:  # type: ignore[no-untyped-def]
         path = _entry_path(m.name, lb.digest or lb.diff_id)
         if path == "/":
             return
@@ -286,8 +334,14 @@ class ImageReader:
             data: bytes | None = None
             notes = None
             if not m.sparse:
+                names: bytes | None | bool = False  # the ELF section names, once looked up
                 for a in self._analyzers:
                     if m.size <= a.max_size and a.wants(path, m.size, mode):
+                        if data is None and a.elf_sections and isinstance(ts, TarRegion):
+                            if names is False:
+                                names = binfmt.elf_section_names(ts.peek, m.size)
+                            if isinstance(names, bytes) and not any(f"{s}\0".encode() in names for s in a.elf_sections):
+                                continue  # an ELF without the sections this analyzer reads: not worth reading
                         if data is None:
                             data = ts.read()
                         try:
@@ -373,6 +427,98 @@ class _ChunkReader(io.RawIOBase):
         b[:n] = self._buf[:n]
         self._buf = self._buf[n:]
         return n
+
+
+def _check_digest(lb: LayerBlob, got: str, compressed: bool, diff_digest: str) -> None:
+    """Fail unless the blob (``got``: sha256 of its raw bytes) is what the manifest names."""
+    name = short(lb.digest or lb.diff_id)
+    if lb.digest and lb.digest.startswith("sha256:"):
+        if got != lb.digest:
+            raise SourceError(f"layer {name} does not match its digest (content is {short(got)})")
+    elif not compressed and lb.diff_id and got != lb.diff_id:
+        raise SourceError(f"layer {short(lb.diff_id)} does not match its diff-id (content is {short(got)})")
+    elif diff_digest and diff_digest != lb.diff_id:
+        raise SourceError(f"layer {short(lb.diff_id)} does not match its diff-id")
+
+
+def _pread_chunks(fd: int, start: int, size: int) -> Iterator[bytes]:
+    pos, end = start, start + size
+    while pos < end:
+        chunk = os.pread(fd, min(CHUNK, end - pos), pos)
+        if not chunk:
+            raise SourceError("unexpected end of layer data")
+        pos += len(chunk)
+        yield chunk
+
+
+class _LocalHasher:
+    """sha256 of local blobs ``(file, offset, size)``, in order, on one background thread.
+
+    The file is mapped and hashed in large windows: ``update`` releases the GIL, so
+    this runs beside the Python that walks the tar headers, and asks for the GIL
+    back only once per window (a thread that wants it waits for the switch interval).
+    Each window is dropped from the mapping once hashed, so the pages read never
+    add up in the process's memory.  ``result`` waits for one blob.
+    """
+
+    WINDOW = 16 * 1024 * 1024
+
+    def __init__(self, blobs: Sequence[tuple[str, int, int]]) -> None:
+        import threading
+
+        self._blobs = list(dict.fromkeys(blobs))
+        self._results: dict[tuple[str, int, int], str | BaseException] = {}
+        self._cond = threading.Condition()
+        self._stop = False
+        self._t = threading.Thread(target=self._run, daemon=True) if self._blobs else None
+        if self._t is not None:
+            self._t.start()
+
+    def _run(self) -> None:
+        for blob in self._blobs:
+            try:
+                result: str | BaseException = self._hash(*blob)
+            except BaseException as exc:  # handed to whoever asks for this blob
+                result = exc
+            if self._stop:
+                return
+            with self._cond:
+                self._results[blob] = result
+                self._cond.notify_all()
+
+    def _hash(self, path: str, start: int, size: int) -> str:
+        import mmap
+
+        h = hashlib.sha256()
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size < start + size:
+                raise SourceError(f"{path}: unexpected end of file")
+            if size:
+                with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm, memoryview(mm) as view:
+                    pos, end = start, start + size
+                    while pos < end and not self._stop:
+                        upto = min(pos + self.WINDOW, end)
+                        h.update(view[pos:upto])
+                        done = pos - pos % mmap.PAGESIZE
+                        mm.madvise(mmap.MADV_DONTNEED, done, upto - done)
+                        pos = upto
+        return "sha256:" + h.hexdigest()
+
+    def result(self, blob: tuple[str, int, int]) -> str:
+        with self._cond:
+            while blob not in self._results:
+                self._cond.wait()
+            got = self._results[blob]
+        if isinstance(got, SourceError):
+            raise got
+        if isinstance(got, BaseException):
+            raise SourceError(f"cannot read layer: {got}") from got
+        return got
+
+    def stop(self) -> None:
+        self._stop = True
+        if self._t is not None:
+            self._t.join()
 
 
 def _tee(chunks: Iterator[bytes], h) -> Iterator[bytes]:  # type: ignore[no-untyped-def]

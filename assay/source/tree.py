@@ -56,10 +56,17 @@ class Analyzer:
     wants: Callable[[str, int, int], bool]
     analyze: Callable[[str, bytes], Any]
     max_size: int = 256 * 1024 * 1024
+    # When set, an ELF file whose section table names none of these sections is
+    # skipped unread, by sources that can read its headers alone (a layer in a
+    # local file); an ELF without a section table is always analyzed.
+    elf_sections: tuple[str, ...] = ()
 
 
 def normpath(path: str) -> str:
     """Normalise an in-source path to ``/a/b``; raise on ``..`` that leaves the root."""
+    p = path.strip("/")
+    if "//" not in p and "/." not in p and p[:1] != "." and "\\" not in p:
+        return "/" + p  # already normal: the common case, kept cheap
     parts: list[str] = []
     for seg in path.replace("\\", "/").split("/"):
         if seg in ("", "."):
@@ -80,7 +87,11 @@ class FileTree:
         self.root = Node(DIR, layer=0, mode=0o755)
         self.layers: list[str] = list(layers)  # index -> layer digest
         self._names: dict[str, list[str]] | None = None
+        self._exts: dict[str, list[str]] | None = None
+        self._exts_of: object = None  # the names index _exts was built from
+        self._dirs: dict[str, Node] = {}  # directory path -> node, while building (entries come grouped by directory)
         self.analyzed: set[str] = set()  # analyzers already run over every file while building
+        self.noted: list[tuple[str, Node]] = []  # files given analyzer notes while building (some may be hidden since)
 
     # -- building -----------------------------------------------------------------
     def _dir(self, parts: list[str], layer: int) -> Node:
@@ -95,17 +106,25 @@ class FileTree:
         return node
 
     def add(self, path: str, node: Node, *, normalized: bool = False) -> None:
-        parts = (path if normalized else normpath(path)).split("/")[1:]
-        if not parts:
+        if not normalized:
+            path = normpath(path)
+        if path == "/":
             return  # the root itself
-        parent = self._dir(parts[:-1], node.layer)
+        where, _, name = path.rpartition("/")
+        parent = self._dirs.get(where)
+        if parent is None:
+            parent = self._dirs[where] = self._dir(where.split("/")[1:], node.layer)
         assert parent.children is not None
-        old = parent.children.get(parts[-1])
-        if node.kind == DIR and old is not None and old.kind == DIR:
-            old.mode, old.layer = node.mode, node.layer  # keep the children of lower layers
-            return
-        parent.children[parts[-1]] = node
+        old = parent.children.get(name)
+        if old is not None and old.kind == DIR:
+            if node.kind == DIR:
+                old.mode, old.layer = node.mode, node.layer  # keep the children of lower layers
+                return
+            self._dirs.clear()  # a directory replaced by a file: forget what was under it
+        parent.children[name] = node
         self._names = None
+        if node.notes:
+            self.noted.append((path, node))
 
     def get(self, path: str) -> Node | None:
         """The node at ``path`` without following any symlink."""
@@ -134,6 +153,7 @@ class FileTree:
         else:
             _prune_below(node, layer)
         self._names = None
+        self._dirs.clear()
 
     def opaque(self, path: str, layer: int) -> None:
         """Hide every lower-layer entry under the directory ``path`` (``.wh..wh..opq``)."""
@@ -141,6 +161,7 @@ class FileTree:
         if node is not None and node.kind == DIR:
             _prune_below(node, layer)
             self._names = None
+            self._dirs.clear()
 
     # -- reading ------------------------------------------------------------------
     def resolve(self, path: str, *, follow_last: bool = True) -> tuple[str, Node | None]:
@@ -208,6 +229,17 @@ class FileTree:
             self._names = idx
         return self._names
 
+    def extensions(self) -> dict[str, list[str]]:
+        """extension (after the last ".") -> basenames in :meth:`names` with it, for ``*.jar`` globs."""
+        if self._exts is None or self._exts_of is not self._names:
+            exts: dict[str, list[str]] = {}
+            for name in self.names():
+                dot = name.rfind(".")
+                if dot >= 0:
+                    exts.setdefault(name[dot + 1 :], []).append(name)
+            self._exts, self._exts_of = exts, self._names
+        return self._exts
+
     def count(self) -> int:
         return sum(len(v) for v in self.names().values())
 
@@ -250,8 +282,8 @@ class FileResolver:
             return self._analysis[name]
         out: dict[str, Any] = {}
         if name in self.tree.analyzed:
-            for path, node in self.tree.walk():
-                if node.notes and name in node.notes:
+            for path, node in sorted(self.tree.noted, key=lambda pn: pn[0]):
+                if node.notes and name in node.notes and self.tree.get(path) is node:  # not hidden by a later layer
                     out[path] = node.notes[name]
         else:
             analyzer = self._analyzers.get(name)
@@ -319,8 +351,15 @@ class FileResolver:
             if base is not None:
                 candidates: Iterable[str] = names.get(base, ())
             else:
-                brx = compile_glob(pattern.rstrip("/").rsplit("/", 1)[-1])
-                candidates = (p for n, ps in names.items() if brx.match(n) for p in ps)
+                last = pattern.rstrip("/").rsplit("/", 1)[-1]
+                suffix = last[1:]
+                if last.startswith("*") and "." in suffix and not any(ch in suffix for ch in "*?[{"):
+                    # "*.jar", "*.deps.json": only the names with that extension are looked at
+                    ext = suffix.rsplit(".", 1)[1]
+                    candidates = (p for n in self.tree.extensions().get(ext, ()) if n.endswith(suffix) for p in names[n])
+                else:
+                    brx = compile_glob(last)
+                    candidates = (p for n, ps in names.items() if brx.match(n) for p in ps)
             for path in candidates:
                 if path in found or not rx.match(path[1:]):
                     continue

@@ -354,3 +354,46 @@ def test_real_elf_sections_match_readelf():
     text = exe.section(".text")
     assert text is not None and text.size > 0
     assert exe.read(text.addr, 16) == path.read_bytes()[text.offset : text.offset + 16]
+
+
+# -- section names without reading the whole file ----------------------------------------
+
+
+def _reader(data: bytes):  # type: ignore[no-untyped-def]
+    reads: list[tuple[int, int]] = []
+
+    def read(offset: int, n: int) -> bytes:
+        reads.append((offset, n))
+        return data[offset : offset + n]
+
+    return read, reads
+
+
+@pytest.mark.parametrize("bits,big", [(64, False), (32, False), (64, True), (32, True)])
+def test_elf_section_names_from_three_small_reads(bits, big):
+    data = make_elf(
+        [(".text", 0x401000, b"\x90" * 4096, False), (".go.buildinfo", 0x403000, b"info", True)], bits=bits, big=big
+    )
+    read, reads = _reader(data)
+    names = binfmt.elf_section_names(read, len(data))
+    assert names is not None
+    assert all(f"{s.name}\0".encode() in names for s in binfmt.parse(data)[0].sections)
+    assert b".dep-v0\0" not in names
+    assert len(reads) == 3 and sum(n for _, n in reads) < 200
+
+
+def test_elf_section_names_unknown_without_a_section_table():
+    data = make_elf([(".data", 0x402000, b"ABCDEFGH", True)], section_headers=False)
+    assert binfmt.elf_section_names(_reader(data)[0], len(data)) is None
+    for other in (b"MZ" + bytes(100), b"#!/bin/sh\n" + bytes(100), b"\x7fELF"):
+        assert binfmt.elf_section_names(_reader(other)[0], len(other)) is None
+    data = make_elf([(".data", 0x402000, b"ABCDEFGH", True)])
+    assert binfmt.elf_section_names(_reader(data[:-60])[0], len(data) - 60) is None  # its entry cut off
+
+
+def test_real_elf_section_names():
+    path = _real_elf()
+    data = path.read_bytes()
+    names = binfmt.elf_section_names(_reader(data)[0], len(data))
+    assert names is not None
+    assert all(f"{s.name}\0".encode() in names for s in binfmt.parse(data)[0].sections)

@@ -154,7 +154,15 @@ def test_analyzer_turns_reader_bugs_into_unreadable(monkeypatch):
         raise RuntimeError("reader bug")
 
     monkeypatch.setattr(binfmt, "parse", boom)
-    assert ANALYZER.analyze("/x", b"\x7fELF" + bytes(600)) == Unreadable("RuntimeError: reader bug")
+    assert ANALYZER.analyze("/x", b"\x7fELF" + bytes(600) + binfmt.GO_BUILDINFO_MAGIC) == Unreadable("RuntimeError: reader bug")
+
+
+def test_analyzer_does_not_parse_executables_without_go_or_upx_marks(monkeypatch):
+    def boom(data):  # type: ignore[no-untyped-def]
+        raise AssertionError("headers parsed")
+
+    monkeypatch.setattr(binfmt, "parse", boom)
+    assert ANALYZER.analyze("/usr/lib/libc.so.6", b"\x7fELF" + bytes(6000)) is None
 
 
 def test_parse_modinfo_quoted_key_and_raw_strings():

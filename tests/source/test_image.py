@@ -260,3 +260,27 @@ def test_analyzers_run_while_streaming_and_on_directories(tmp_path: Path) -> Non
     (root / "b.so").write_bytes(b"x")
     d = open_source(f"dir:{tmp_path / 'root'}").resolver([], [elf])
     assert d.analysis("elf") == {"/usr/lib/a.so": 1}
+
+
+@pytest.mark.parametrize("compression", ["none", "gzip"])
+def test_analyzers_skip_elf_files_without_their_sections(tmp_path: Path, compression: str) -> None:
+    """From an uncompressed local layer only an ELF's section table is read to rule it out."""
+    from assay.source.tree import Analyzer
+    from tests._internal.test_binfmt import make_elf
+
+    calls: list[str] = []
+
+    def analyze(path: str, data: bytes):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        return len(data)
+
+    go = Analyzer("go", lambda path, size, mode: True, analyze, elf_sections=(".go.buildinfo",))
+    c_elf = make_elf([(".text", 0x401000, b"\x90" * 64, False)])
+    go_elf = make_elf([(".go.buildinfo", 0x403000, b"\xff Go buildinf:", True)])
+    bare = make_elf([(".go.buildinfo", 0x403000, b"x", True)], section_headers=False)
+    img = Image([layer(F("bin/c", c_elf), F("bin/go", go_elf), F("bin/bare", bare), F("etc/motd", b"hello"), compression=compression)])
+    write_docker_archive(tmp_path / "d.tar", img) if compression == "none" else write_oci_dir(tmp_path / "d", img)
+    uri = f"docker-archive:{tmp_path / 'd.tar'}" if compression == "none" else f"oci-dir:{tmp_path / 'd'}"
+    found = open_source(uri).resolver([], [go]).analysis("go")
+    assert set(found) == {"/bin/go", "/bin/bare", "/etc/motd"} | ({"/bin/c"} if compression == "gzip" else set())
+    assert sorted(calls) == sorted(found)
