@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    import uuid
 
 __all__ = [
     "Location",
@@ -33,12 +35,11 @@ TOOL_NAME = "assay"
 
 
 def tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    # not importlib.metadata: importing it (and email, which it parses METADATA with) costs
+    # more than 10 ms of every run
+    from . import __version__
 
-    try:
-        return version("assay")
-    except PackageNotFoundError:  # running from a source tree
-        return "0.0.0+dev"
+    return __version__
 
 
 @dataclass(frozen=True, slots=True, kw_only=True, order=True)
@@ -274,4 +275,6 @@ class Sbom:
 
     @property
     def serial_uuid(self) -> uuid.UUID:
+        import uuid  # only encoders need it; it imports platform
+
         return uuid.UUID(self.content_digest()[:32], version=4)

@@ -102,3 +102,10 @@ def test_global_flags_after_the_command(tmp_path: Path) -> None:
     assert proc.returncode == 0 and proc.stderr == ""
     proc = run("sbom", "dir:/nonexistent/x", "--debug", cwd=tmp_path)
     assert "Traceback" in proc.stderr
+
+
+def test_version_is_the_installed_distributions(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    r = run("version", cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout == f"assay {version('assay')}\n"

@@ -8,11 +8,22 @@ in-memory :class:`MemoryProvider` and production the SQLite database
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable, Protocol
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
-from .model import Advisory, Affected, Range, Severity
+if TYPE_CHECKING:
+    from .model import Advisory, Affected, Range, Severity
 
 __all__ = ["Advisory", "Affected", "Range", "Severity", "AdvisoryProvider", "MemoryProvider"]
+
+
+def __getattr__(name: str) -> Any:
+    # The model is re-exported lazily: building the CLI parser imports ``assay.advisories.cli``,
+    # and ``assay sbom`` should not pay for the advisory dataclasses.
+    if name in ("Advisory", "Affected", "Range", "Severity"):
+        from . import model
+
+        return getattr(model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class AdvisoryProvider(Protocol):

@@ -29,6 +29,7 @@ __all__ = [
     "AnalyzerCataloger",
     "Unreadable",
     "guarded",
+    "lazy_parser",
     "CatalogResult",
     "catalog",
     "all_catalogers",
@@ -70,6 +71,20 @@ class Cataloger(Protocol):
 
 
 Parser = Callable[[FileResolver, Environment, Location], Parsed]
+
+
+def lazy_parser(module: str, name: str) -> Parser:
+    """The parser ``name`` of ``module`` (relative to this package), imported when it first runs.
+
+    Every cataloger module is imported to learn its globs; a parser with costly imports
+    (yaml, zipfile, sqlite3, ...) registered this way costs nothing until a file matches.
+    """
+
+    def parse(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
+        return getattr(importlib.import_module(module, __name__), name)(resolver, env, loc)
+
+    parse.__name__ = parse.__qualname__ = name
+    return parse
 
 
 class GlobCataloger:

@@ -22,28 +22,19 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import CatalogError
 from ..model import License, Location, Package, Relationship, RelType
 from ..source.tree import FileResolver
 from . import Environment, GlobCataloger, Parsed, parse_error
-from ._java.archive import (
-    ARCHIVE_EXTENSIONS,
-    ArchiveError,
-    ArchiveLimits,
-    catalog_archive,
-)
-from ._java.jvm import identify_jvm, parse_release
-from ._java.licenses import pom_license
-from ._java.naming import JAVA_PKG, group_id, maven_purl
-from ._java.pom import (
-    MavenId,
-    PomError,
-    PomProject,
-    PomProperties,
-    PomResolver,
-    parse_pom_xml,
-)
+from ._java import ARCHIVE_EXTENSIONS
+
+# The readers in ._java (zipfile, expat, many dataclasses) are imported by the
+# functions below when a matching file is found, not when the catalogers register.
+if TYPE_CHECKING:
+    from ._java.archive import ArchiveLimits
+    from ._java.pom import MavenId, PomProject, PomResolver
 
 __all__ = [
     "ARCHIVE_GLOBS",
@@ -69,7 +60,7 @@ POM_GLOB = "**/pom.xml"
 GRADLE_GLOB = "**/gradle.lockfile*"
 JVM_GLOB = "**/release"
 
-LIMITS = ArchiveLimits()
+LIMITS: ArchiveLimits | None = None  # None: ArchiveLimits() (tests set tighter ones)
 MAX_POM_BYTES = 16 << 20
 MAX_LOCKFILE_BYTES = 64 << 20
 MAX_RELEASE_BYTES = 1 << 20
@@ -88,9 +79,12 @@ def _read(resolver: FileResolver, loc: Location, cap: int) -> bytes:
 
 
 def parse_java_archive(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
-    data = _read(resolver, loc, LIMITS.max_archive_bytes)
+    from ._java.archive import ArchiveError, ArchiveLimits, catalog_archive
+
+    limits = LIMITS or ArchiveLimits()
+    data = _read(resolver, loc, limits.max_archive_bytes)
     try:
-        pkgs, rels = catalog_archive(data, loc, found_by=ARCHIVE_NAME, warn=lambda m: env.warn(f"{ARCHIVE_NAME}: {m}"), limits=LIMITS)
+        pkgs, rels = catalog_archive(data, loc, found_by=ARCHIVE_NAME, warn=lambda m: env.warn(f"{ARCHIVE_NAME}: {m}"), limits=limits)
     except ArchiveError as exc:
         raise parse_error(loc, str(exc)) from None
     return Parsed.of(pkgs, rels)
@@ -100,6 +94,9 @@ def parse_java_archive(resolver: FileResolver, env: Environment, loc: Location) 
 
 
 def parse_gradle_lockfile(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
+    from ._java.naming import JAVA_PKG, group_id, maven_purl
+    from ._java.pom import PomProperties
+
     text = _read(resolver, loc, MAX_LOCKFILE_BYTES).decode("utf-8", errors="replace")
     pkgs: dict[tuple[str, str, str], Package] = {}
     for line in text.splitlines():
@@ -134,6 +131,8 @@ def parse_gradle_lockfile(resolver: FileResolver, env: Environment, loc: Locatio
 
 
 def parse_jvm_release(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
+    from ._java.jvm import identify_jvm, parse_release
+
     if resolver.size(loc) > MAX_RELEASE_BYTES:
         return Parsed()  # "release" is a common name: a big one is not a JVM's
     release = parse_release(resolver.read(loc, limit=MAX_RELEASE_BYTES).decode("utf-8", errors="replace"))
@@ -181,6 +180,9 @@ class PomCataloger:
     GLOBS = (POM_GLOB,)
 
     def catalog(self, resolver: FileResolver, env: Environment) -> Parsed:
+        from ._java.naming import JAVA_PKG, group_id, maven_purl
+        from ._java.pom import PomError, PomProperties, PomResolver, parse_pom_xml
+
         poms: dict[str, tuple[Location, PomProject]] = {}
         for loc in resolver.glob(POM_GLOB):
             if loc.path in poms:
@@ -256,6 +258,8 @@ class PomCataloger:
         by_coords: dict[tuple[str, str], str],
     ) -> list[PomProject]:
         """The pom and the parents found in the tree (relativePath first, then coordinates)."""
+        from ._java.pom import PomResolver
+
         chain = [poms[path][1]]
         seen = {path}
         current = path
@@ -284,6 +288,9 @@ class PomCataloger:
 
     @staticmethod
     def _project_package(r: PomResolver, rid: MavenId, loc: Location) -> Package:
+        from ._java.licenses import pom_license
+        from ._java.naming import JAVA_PKG, group_id, maven_purl
+
         pom = r.pom
         licenses: list[License] = [l for l in (pom_license(x.name, x.url, loc.path) for x in r.licenses()) if l]
         metadata: dict[str, object] = {

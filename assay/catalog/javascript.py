@@ -26,14 +26,9 @@ same split so the pipeline can choose by source kind.
 
 from __future__ import annotations
 
-from . import GlobCataloger
-from ._js.bun import parse_bun_lock, parse_bun_lockb
+from . import GlobCataloger, lazy_parser
 from ._js.common import LOCK_CATALOGER, PACKAGE_CATALOGER, npm_purl
-from ._js.deno import parse_deno_lock
 from ._js.installed import InstalledCataloger
-from ._js.package_lock import parse_package_lock
-from ._js.pnpm import parse_pnpm_lock
-from ._js.yarn import parse_yarn_lock
 
 __all__ = [
     "CATALOGERS",
@@ -49,6 +44,15 @@ __all__ = [
     "parse_pnpm_lock",
     "parse_yarn_lock",
 ]
+
+# The lockfile parsers (pnpm's needs yaml) are imported when a lockfile is found: the
+# lock cataloger runs for directories only, and images are the common case.
+parse_package_lock = lazy_parser("._js.package_lock", "parse_package_lock")
+parse_yarn_lock = lazy_parser("._js.yarn", "parse_yarn_lock")
+parse_pnpm_lock = lazy_parser("._js.pnpm", "parse_pnpm_lock")
+parse_bun_lock = lazy_parser("._js.bun", "parse_bun_lock")
+parse_bun_lockb = lazy_parser("._js.bun", "parse_bun_lockb")
+parse_deno_lock = lazy_parser("._js.deno", "parse_deno_lock")
 
 LOCK_PARSERS = (
     ("**/package-lock.json", parse_package_lock),

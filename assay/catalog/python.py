@@ -35,12 +35,10 @@ also what syft reports; the name as written stays in the metadata.
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
 import posixpath
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 from urllib.parse import quote
@@ -571,6 +569,8 @@ def _homepage(fields: Mapping[str, Any]) -> str:
 
 def parse_record(text: str) -> list[tuple[str, str, str]]:
     """RECORD rows ``(path, "algo=digest" or "", size)``; lines that are not CSV records are skipped."""
+    import csv
+
     out: list[tuple[str, str, str]] = []
     for line in text.splitlines():
         row = next(csv.reader([line]), []) if '"' in line else line.split(",")  # quoted only when a path has a comma
@@ -887,6 +887,8 @@ def _declared(
 
 
 def _toml(resolver: FileResolver, loc: Location) -> dict[str, Any]:
+    import tomllib  # lock files and pyproject.toml: source trees only, so not imported up front
+
     text = _read_text(resolver, loc)
     try:
         return tomllib.loads(text)
@@ -897,6 +899,8 @@ def _toml(resolver: FileResolver, loc: Location) -> dict[str, Any]:
 
 def _pyproject(resolver: FileResolver, env: Environment, lock: Location) -> dict[str, Any]:
     """The pyproject.toml beside a lock file ({} when absent or unreadable: it only refines dev marking)."""
+    import tomllib
+
     path = posixpath.join(posixpath.dirname(lock.path), "pyproject.toml")
     try:
         loc = resolver.location(path)

@@ -26,14 +26,16 @@ dependencies or files, and syft gives its purls no distro, so neither does assay
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._internal.licenses import licenses_from
 from ..errors import CatalogError, SourceError
 from ..model import Distro, Location, Package, Relationship, RelType
 from ..source.tree import FileResolver
 from . import Environment, GlobCataloger, Parsed
-from ._rpmdb import RpmPackage, detect, read_packages
+
+if TYPE_CHECKING:  # the rpmdb readers (sqlite3 among them) are imported when an rpmdb is found
+    from ._rpmdb import RpmPackage
 
 __all__ = [
     "CATALOGERS",
@@ -126,6 +128,8 @@ def _wal(resolver: FileResolver, location: Location) -> bytes:
 
 def parse_rpmdb(resolver: FileResolver, env: Environment, location: Location) -> Parsed:
     """Every package of one rpmdb file, with DEPENDS_ON edges between them."""
+    from ._rpmdb import detect, read_packages
+
     data = resolver.read(location)
     if not data:
         return Parsed()  # rpm leaves empty placeholder files behind; they hold no packages

@@ -11,7 +11,6 @@ oci-dir sources so both report platforms the same way.
 from __future__ import annotations
 
 import json
-import platform as _platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -249,7 +248,9 @@ def parse_platform(value: str) -> tuple[Platform, bool]:
 
 def host_platform() -> str:
     """The platform assay runs on, as ``linux/<arch>`` (images are Linux)."""
-    p = Platform.of("linux", _platform.machine() or "amd64")
+    import platform
+
+    p = Platform.of("linux", platform.machine() or "amd64")
     return str(p)
 
 

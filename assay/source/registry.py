@@ -21,7 +21,9 @@ def open_registry(
     version: str = "",
     progress: Callable[[str], None] | None = None,
 ) -> ImageSource:
-    from ..oci import RegistryClient, parse_reference, resolve_credentials
+    from ..oci.auth import resolve_credentials
+    from ..oci.client import RegistryClient
+    from ..oci.reference import parse_reference
 
     ref = parse_reference(ref_text)
     creds = resolve_credentials(ref.registry, ref.repository, username=options.username or None, password=options.password or None)

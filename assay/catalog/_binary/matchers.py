@@ -9,6 +9,9 @@ about a second in :mod:`re`; an :class:`Rx` given ``anchors`` (literals every
 match contains) only searches windows around the anchors' occurrences, found
 with ``bytes.find`` at memory speed.  Patterns that start with a literal need no
 anchor: :mod:`re` already skips ahead to it.
+
+Patterns are compiled on first use: the table has hundreds of them, and a scan
+needs only those of the classifiers whose file names it meets.
 """
 
 from __future__ import annotations
@@ -38,19 +41,28 @@ Matcher = Callable[[str, bytes], "Groups | None"]
 
 _MAX_ANCHOR_HITS = 200_000  # past this many occurrences a plain search is as cheap
 
+_compile = functools.cache(re.compile)  # on first use (see above), once per pattern
+
 
 class Rx:
-    """A compiled byte pattern, optionally searched only near its ``anchors``."""
+    """A byte pattern, optionally searched only near its ``anchors``."""
 
-    __slots__ = ("anchors", "last_in_line", "rx", "window")
+    __slots__ = ("_rx", "anchors", "last_in_line", "pattern", "window")
 
     def __init__(self, pattern: bytes, anchors: tuple[bytes, ...] = (), window: int = 1100, last_in_line: bool = False) -> None:
-        self.rx = re.compile(pattern)
+        self.pattern = pattern
+        self._rx: re.Pattern[bytes] | None = None
         self.anchors = anchors
         self.window = window  # how far a match may reach either side of an anchor
         # syft's ``.*/mysql-(?P<version>...)``: the greedy ``.*`` makes the last match on the first
         # matching line win; searched here without the quadratic ``.*``
         self.last_in_line = last_in_line
+
+    @property
+    def rx(self) -> re.Pattern[bytes]:
+        if self._rx is None:
+            self._rx = _compile(self.pattern)
+        return self._rx
 
     def search(self, data: bytes) -> re.Match[bytes] | None:
         """The leftmost match (as ``re.search``), looking only around anchor occurrences when there are anchors."""
@@ -99,7 +111,7 @@ def _groups(m: re.Match[bytes]) -> Groups:
 def contents(*patterns: Rx | bytes, unless: bytes = b"") -> Matcher:
     """Every pattern must match; their named groups are merged (later ones win).  ``unless`` vetoes the match."""
     rxs = tuple(p if isinstance(p, Rx) else Rx(p) for p in patterns)
-    veto = re.compile(unless) if unless else None
+    veto = Rx(unless) if unless else None
 
     def match(path: str, data: bytes) -> Groups | None:
         out: Groups = {}
@@ -145,20 +157,18 @@ def all_of(*matchers: Matcher) -> Matcher:
 
 def in_path(glob: str) -> Matcher:
     """Matches (without groups) when the real path matches ``glob`` (e.g. ``**/*zulu*/**``)."""
-    rx = compile_glob(glob)
 
     def match(path: str, data: bytes) -> Groups | None:
-        return {} if rx.match(path.lstrip("/")) else None
+        return {} if compile_glob(glob).match(path.lstrip("/")) else None
 
     return match
 
 
 def path_regex(pattern: str) -> Matcher:
     """Matches (with its named groups) when ``pattern`` is found in the real path."""
-    rx = re.compile(pattern)
 
     def match(path: str, data: bytes) -> Groups | None:
-        m = rx.search(path)
+        m = _compile(pattern).search(path)
         return None if m is None else {k: v for k, v in m.groupdict().items() if v is not None}
 
     return match
@@ -178,10 +188,9 @@ def filename_template(path_pattern: str, template: bytes) -> Matcher:
     ``{name}`` in ``template`` is replaced by the escaped value of the group
     ``name`` of ``path_pattern`` (searched in the real path); no path match, no match.
     """
-    prx = re.compile(path_pattern)
 
     def match(path: str, data: bytes) -> Groups | None:
-        pm = prx.search(path)
+        pm = _compile(path_pattern).search(path)
         if pm is None:
             return None
         values = tuple(sorted((k, v) for k, v in pm.groupdict().items() if v is not None))

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ...model import License, Location, Package, Relationship, RelType
+from . import ARCHIVE_EXTENSIONS
 from .licenses import bundle_licenses, pom_license
 from .manifest import Manifest, parse_manifest
 from .naming import (
@@ -63,7 +64,6 @@ from .pom import (
 
 __all__ = ["ARCHIVE_EXTENSIONS", "ArchiveError", "ArchiveLimits", "catalog_archive"]
 
-ARCHIVE_EXTENSIONS = (".jar", ".war", ".ear", ".par", ".sar", ".nar", ".jpi", ".hpi", ".kar", ".lpkg")
 MANIFEST_PATH = "META-INF/MANIFEST.MF"
 _JENKINS_PURL_MARKERS = ("io.jenkins.plugins", "org.jenkins-ci.plugins")
 
