@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["compile_glob", "glob_basename", "combine"]
+__all__ = ["compile_glob", "glob_basename", "combine", "AnyGlob", "expand_braces", "literal_hint"]
 
 
 def _translate(pattern: str) -> str:
@@ -59,10 +59,27 @@ def compile_glob(pattern: str) -> re.Pattern[str]:
     return re.compile(_translate(pattern) + r"\Z")
 
 
-def combine(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not patterns:
-        return None
-    return re.compile("|".join("(?:" + _translate(p) + r"\Z)" for p in patterns))
+class AnyGlob:
+    """Matches a path (without its leading ``/``) against any of several globs.
+
+    They are compiled into one regular expression on the first ``match``: a source
+    that never asks (a seekable layer reads files when they are opened) never pays.
+    """
+
+    __slots__ = ("_rx", "patterns")
+
+    def __init__(self, patterns: tuple[str, ...]) -> None:
+        self.patterns = patterns
+        self._rx: re.Pattern[str] | None = None
+
+    def match(self, path: str) -> bool:
+        if self._rx is None:
+            self._rx = re.compile("|".join("(?:" + _translate(p) + r"\Z)" for p in self.patterns))
+        return self._rx.match(path) is not None
+
+
+def combine(patterns: tuple[str, ...]) -> AnyGlob | None:
+    return AnyGlob(patterns) if patterns else None
 
 
 def glob_basename(pattern: str) -> str | None:
@@ -71,3 +88,37 @@ def glob_basename(pattern: str) -> str | None:
     if any(ch in last for ch in "*?[{"):
         return None
     return last
+
+
+def expand_braces(pattern: str) -> list[str]:
+    """``a/{b,c}/d`` -> ``["a/b/d", "a/c/d"]`` (every alternation expanded, as the glob reads them)."""
+    i = pattern.find("{")
+    j = pattern.find("}", i + 1) if i != -1 else -1
+    if j == -1:
+        return [pattern]
+    head, tail = pattern[:i], pattern[j + 1 :]
+    return [x for alt in pattern[i + 1 : j].split(",") for x in expand_braces(head + alt + tail)]
+
+
+def literal_hint(pattern: str) -> str:
+    """The longest run of literal characters every path matching ``pattern`` contains."""
+    runs: list[str] = []
+    cur: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c in "*?{":
+            runs.append("".join(cur))
+            cur = []
+            if c == "{":  # alternatives: none of them is certain
+                j = pattern.find("}", i + 1)
+                i = n if j == -1 else j
+        elif c == "[" and pattern.find("]", i + 1) != -1:  # a lone "[" is literal (see _translate)
+            runs.append("".join(cur))
+            cur = []
+            i = pattern.find("]", i + 1)
+        else:
+            cur.append(c)
+        i += 1
+    runs.append("".join(cur))
+    return max(runs, key=len)

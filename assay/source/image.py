@@ -202,6 +202,13 @@ class ImageReader:
         self.progress = progress
         self._tree: FileTree | None = None
         self._analyzers: tuple[Analyzer, ...] = ()
+        # Blobs in local files are hashed by one background thread from now on: the
+        # digests are due when the tree is built, and until then (choosing and importing
+        # the catalogers) the second core would have nothing to do.
+        self._hasher = _LocalHasher([lb.local for lb in self.layers if lb.local is not None])
+
+    def close(self) -> None:
+        self._hasher.stop()
 
     def resolver(self, prefetch: Iterable[str] = (), analyzers: Sequence[Analyzer] = ()) -> FileResolver:
         if self._tree is None:
@@ -214,9 +221,8 @@ class ImageReader:
     def _build(self, prefetch: tuple[str, ...]) -> FileTree:
         tree = FileTree([lb.id for lb in self.layers])
         wanted = combine(prefetch)
-        # Blobs in local files are hashed by one background thread while the main
-        # thread walks their tar headers (two cores, no hand-over of chunks).
-        hasher = _LocalHasher([lb.local for lb in self.layers if lb.local is not None])
+        # the hashing thread (see __init__) goes on while this one walks the tar headers
+        hasher = self._hasher
         # The hashing thread wants the GIL back after every window; a short switch
         # interval hands it over at once instead of after the default 5 ms.
         interval = sys.getswitchinterval()

@@ -168,6 +168,7 @@ class ImageSource:
         return self.reader.resolver(prefetch, analyzers)
 
     def close(self) -> None:
+        self.reader.close()
         if self._closer:
             self._closer()
             self._closer = None

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 from dataclasses import dataclass
 from typing import IO, Any, Callable, Iterable, Iterator, Sequence
 
 from ..errors import SourceError
 from ..model import Location
-from .._internal.globs import compile_glob, glob_basename
+from .._internal.globs import compile_glob, expand_braces, glob_basename, literal_hint
 
 __all__ = ["Node", "FileTree", "FileResolver", "Analyzer", "DEFAULT_READ_LIMIT", "MAX_LINK_HOPS", "normpath"]
 
@@ -345,9 +346,12 @@ class FileResolver:
         """
         names = self.tree.names()
         found: dict[str, Location] = {}
-        for pattern in patterns:
-            rx = compile_glob(pattern)
+        # "{a,b}" alternatives are looked up one by one: each may name its file literally
+        for pattern in dict.fromkeys(p for pat in patterns for p in expand_braces(pat)):
             base = glob_basename(pattern)
+            # "**/NAME" matches every path named NAME: no need to compile or run the glob
+            anywhere = base is not None and pattern.lstrip("/") == "**/" + base
+            rx: re.Pattern[str] | None = None  # compiled when a candidate needs it
             if base is not None:
                 candidates: Iterable[str] = names.get(base, ())
             else:
@@ -359,10 +363,16 @@ class FileResolver:
                     candidates = (p for n in self.tree.extensions().get(ext, ()) if n.endswith(suffix) for p in names[n])
                 else:
                     brx = compile_glob(last)
-                    candidates = (p for n, ps in names.items() if brx.match(n) for p in ps)
+                    hint = literal_hint(pattern)  # e.g. "/status.d/" of "**/lib/dpkg/status.d/*"
+                    candidates = (p for n, ps in names.items() for p in ps if hint in p and brx.match(n))
             for path in candidates:
-                if path in found or not rx.match(path[1:]):
+                if path in found:
                     continue
+                if not anywhere:
+                    if rx is None:
+                        rx = compile_glob(pattern)
+                    if not rx.match(path[1:]):
+                        continue
                 node = self.tree.get(path)
                 if node is None:
                     continue
