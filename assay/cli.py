@@ -12,7 +12,6 @@ import gc
 import logging
 import os
 import sys
-import tempfile
 from typing import NoReturn, Sequence
 
 from .errors import AssayError, UsageError
@@ -71,6 +70,8 @@ def write_atomic(path: str, data: bytes) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise UsageError(f"cannot write {path}: directory {directory} does not exist")
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=".assay-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:

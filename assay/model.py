@@ -11,10 +11,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Mapping
-
-if TYPE_CHECKING:
-    import uuid
+from typing import Any, Mapping
 
 __all__ = [
     "Location",
@@ -274,7 +271,15 @@ class Sbom:
         return h.hexdigest()
 
     @property
-    def serial_uuid(self) -> uuid.UUID:
-        import uuid  # only encoders need it; it imports platform
+    def serial_uuid(self) -> str:
+        """A version-4 UUID made of the content digest: same content, same serial number."""
+        return uuid4_text(self.content_digest()[:32])
 
-        return uuid.UUID(self.content_digest()[:32], version=4)
+
+def uuid4_text(hex32: str) -> str:
+    """``str(uuid.UUID(hex32, version=4))``, without importing :mod:`uuid` (and :mod:`platform`) for it."""
+    n = int(hex32, 16)
+    n = (n & ~(0xC000 << 48)) | (0x8000 << 48)  # RFC 4122 variant
+    n = (n & ~(0xF000 << 64)) | (4 << 76)  # version 4
+    x = f"{n:032x}"
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"

@@ -33,7 +33,6 @@ hashes from the ``go.sum`` beside it.  The module itself is not reported.
 
 from __future__ import annotations
 
-import datetime as _dt
 import posixpath
 import re
 from collections.abc import Iterable
@@ -412,6 +411,8 @@ def main_module_version(version: str, settings: Iterable[tuple[str, str]]) -> st
             return v if v.startswith("v") else "v" + v
     rev, when = kv.get("vcs.revision"), kv.get("vcs.time")
     if rev and when:
+        import datetime as _dt  # only for binaries built from a VCS checkout
+
         try:
             ts = _dt.datetime.fromisoformat(when)
             ts = ts.astimezone(_dt.UTC) if ts.tzinfo else ts  # RFC 3339 from the go command: always zoned

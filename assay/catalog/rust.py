@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +72,8 @@ def _crate_id(found_by: str, name: str, version: str, source: str, path: str) ->
 
 def parse_cargo_lock(resolver: FileResolver, env: Environment, loc: Location) -> Parsed:
     """Crates and their dependency edges from one Cargo.lock."""
+    import tomllib  # only where a Cargo.lock is found
+
     try:
         doc = tomllib.loads(resolver.read_text(loc))
     except UnicodeDecodeError as exc:

@@ -15,8 +15,8 @@ import io
 import logging
 import os
 import sys
+import threading
 import tarfile
-import tempfile
 import zlib
 from dataclasses import dataclass
 from typing import IO, Callable, Iterable, Iterator, Sequence
@@ -81,7 +81,6 @@ class _HashedChunks:
 
     def __init__(self, raw: IO[bytes], algorithm: str = "sha256") -> None:
         import queue
-        import threading
 
         self.hash = hashlib.new(algorithm)
         self.count = 0
@@ -223,10 +222,6 @@ class ImageReader:
         wanted = combine(prefetch)
         # the hashing thread (see __init__) goes on while this one walks the tar headers
         hasher = self._hasher
-        # The hashing thread wants the GIL back after every window; a short switch
-        # interval hands it over at once instead of after the default 5 ms.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, 0.0005))
         try:
             checks: list[tuple[LayerBlob, bool, str]] = []
             for i, lb in enumerate(self.layers):
@@ -239,7 +234,6 @@ class ImageReader:
             for lb, compressed, diff_digest in checks:
                 _check_digest(lb, hasher.result(lb.local), compressed, diff_digest)  # type: ignore[arg-type]
         finally:
-            sys.setswitchinterval(interval)
             hasher.stop()
         tree.names()  # index once, now that the tree is complete
         return tree
@@ -457,6 +451,27 @@ def _pread_chunks(fd: int, start: int, size: int) -> Iterator[bytes]:
         yield chunk
 
 
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.0
+
+
+def _quick_switches(on: bool) -> None:
+    """While a hashing thread runs, a short switch interval: it wants the GIL back after
+    every window, and gets it at once instead of after the default 5 ms."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if on:
+            if not _switch_users:
+                _switch_saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(_switch_saved, 0.0005))
+            _switch_users += 1
+        else:
+            _switch_users -= 1
+            if not _switch_users:
+                sys.setswitchinterval(_switch_saved)
+
+
 class _LocalHasher:
     """sha256 of local blobs ``(file, offset, size)``, in order, on one background thread.
 
@@ -470,27 +485,29 @@ class _LocalHasher:
     WINDOW = 16 * 1024 * 1024
 
     def __init__(self, blobs: Sequence[tuple[str, int, int]]) -> None:
-        import threading
-
         self._blobs = list(dict.fromkeys(blobs))
         self._results: dict[tuple[str, int, int], str | BaseException] = {}
         self._cond = threading.Condition()
         self._stop = False
         self._t = threading.Thread(target=self._run, daemon=True) if self._blobs else None
         if self._t is not None:
+            _quick_switches(True)
             self._t.start()
 
     def _run(self) -> None:
-        for blob in self._blobs:
-            try:
-                result: str | BaseException = self._hash(*blob)
-            except BaseException as exc:  # handed to whoever asks for this blob
-                result = exc
-            if self._stop:
-                return
-            with self._cond:
-                self._results[blob] = result
-                self._cond.notify_all()
+        try:
+            for blob in self._blobs:
+                try:
+                    result: str | BaseException = self._hash(*blob)
+                except BaseException as exc:  # handed to whoever asks for this blob
+                    result = exc
+                if self._stop:
+                    return
+                with self._cond:
+                    self._results[blob] = result
+                    self._cond.notify_all()
+        finally:
+            _quick_switches(False)
 
     def _hash(self, path: str, start: int, size: int) -> str:
         import mmap
@@ -533,9 +550,19 @@ def _tee(chunks: Iterator[bytes], h) -> Iterator[bytes]:  # type: ignore[no-unty
         yield c
 
 
+SPOOL_IN_MEMORY = 32 * 1024 * 1024  # past this, a file's copy goes to a self-deleting temp file
+
+
 def _spool(fh: IO[bytes], size: int) -> IO[bytes]:
     """Copy ``size`` bytes into memory (or a self-deleting temp file past 32 MiB)."""
-    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # type: ignore[assignment]
+    if size <= SPOOL_IN_MEMORY:
+        data = fh.read(size)
+        if len(data) != size:
+            raise SourceError("unexpected end of layer data")
+        return io.BytesIO(data)
+    import tempfile
+
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # type: ignore[assignment]
     left = size
     while left > 0:
         chunk = fh.read(min(left, 1 << 20))
