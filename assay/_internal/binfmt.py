@@ -6,7 +6,8 @@ segments (a Go binary stripped of section headers still has them), and a way to
 read bytes at a virtual address (pre-1.18 Go build info holds pointers).  This
 module gives exactly that, from the file's bytes already in memory, and never
 copies the file: every offset is absolute in ``data`` (a fat Mach-O slice keeps
-its place in the file).
+its place in the file).  An ELF file can also be given as a :class:`ReadAt`, which
+fetches only the bytes the parsers ask for (headers, one section).
 
 Only headers are parsed, so it is cheap to run on every executable of an image.
 A file that is not an executable gives ``[]``; one whose headers are cut short
@@ -26,6 +27,7 @@ __all__ = [
     "RUST_AUDIT_SECTION",
     "BinaryError",
     "Executable",
+    "ReadAt",
     "Section",
     "Segment",
     "go_buildinfo_span",
@@ -132,6 +134,75 @@ class Executable:
                 off = g.offset + addr - g.addr
                 return self.data[off : off + size]
         return None
+
+
+class ReadAt:
+    """A file's bytes fetched on demand through ``read(offset, n)``, in cached 64 KiB blocks.
+
+    It offers what the ELF parser and the Go build-info reader use (``len``,
+    indexing, slicing, a ``find`` bounded to a section), so a 100 MB Go binary in a
+    layer costs the few blocks holding its headers and build info, not a copy of
+    the file.  An unbounded ``find``/``in`` still works, scanning in 4 MiB steps.
+    """
+
+    BLOCK = 64 * 1024
+    _SCAN = 4 * 1024 * 1024
+    __slots__ = ("_blocks", "_read", "_size")
+
+    def __init__(self, read: Callable[[int, int], bytes], size: int) -> None:
+        self._read = read
+        self._size = size
+        self._blocks: dict[int, bytes] = {}
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _block(self, i: int) -> bytes:
+        b = self._blocks.get(i)
+        if b is None:
+            b = self._blocks[i] = self._read(i * self.BLOCK, self.BLOCK)
+        return b
+
+    def __getitem__(self, key: int | slice) -> bytes | int:  # type: ignore[override]
+        B = self.BLOCK
+        if isinstance(key, int):
+            i = key + self._size if key < 0 else key
+            if not 0 <= i < self._size:
+                raise IndexError("ReadAt index out of range")
+            return self._block(i // B)[i % B]
+        start, stop, step = key.indices(self._size)
+        if step != 1:
+            raise ValueError("ReadAt slices take no step")
+        if stop <= start:
+            return b""
+        first, last = start // B, (stop - 1) // B
+        if first == last:
+            return self._block(first)[start - first * B : stop - first * B]
+        if last - first >= 4:  # a long span: read it directly, without caching it
+            return self._read(start, stop - start)
+        return b"".join(self._block(i) for i in range(first, last + 1))[start - first * B : stop - first * B]
+
+    def find(self, sub: bytes, start: int = 0, end: int | None = None) -> int:
+        start, end, _ = slice(start, end).indices(self._size)
+        pos = start
+        while pos < end:
+            upto = min(end, pos + self._SCAN + len(sub) - 1)
+            at = self[pos:upto].find(sub)  # type: ignore[union-attr]
+            if at >= 0:
+                return pos + at
+            if upto >= end:
+                break
+            pos += self._SCAN
+        return -1
+
+    def __contains__(self, sub: bytes) -> bool:
+        return self.find(sub) >= 0
+
+
+def _unpack_from(fmt: str, data: bytes | ReadAt, at: int) -> tuple:  # type: ignore[type-arg]
+    if isinstance(data, ReadAt):
+        return struct.unpack(fmt, data[at : at + struct.calcsize(fmt)])  # type: ignore[arg-type]
+    return struct.unpack_from(fmt, data, at)
 
 
 def looks_executable(data: bytes) -> bool:
@@ -258,18 +329,18 @@ def go_buildinfo_span(exe: Executable) -> tuple[int, int, int] | None:
 # -- ELF ------------------------------------------------------------------------------
 
 
-def _parse_elf(data: bytes) -> Executable:
+def _parse_elf(data: bytes | ReadAt) -> Executable:
     cls, enc = data[4], data[5]
     if cls not in (1, 2) or enc not in (1, 2):
         raise BinaryError(f"ELF with unknown class {cls} or data encoding {enc}")
     e = ">" if enc == 2 else "<"
     is64 = cls == 2
     if is64:
-        (_, machine, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum, shstrndx) = struct.unpack_from(
+        (_, machine, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum, shstrndx) = _unpack_from(
             e + "HHIQQQIHHHHHH", data, 16
         )
     else:
-        (_, machine, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum, shstrndx) = struct.unpack_from(
+        (_, machine, _, _, phoff, shoff, _, _, phentsize, phnum, shentsize, shnum, shstrndx) = _unpack_from(
             e + "HHIIIIIHHHHHH", data, 16
         )
     size = len(data)
@@ -281,9 +352,9 @@ def _parse_elf(data: bytes) -> Executable:
         for i in range(phnum):
             at = phoff + i * phentsize
             if is64:
-                p_type, p_flags, p_offset, p_vaddr, _, p_filesz, p_memsz, _ = struct.unpack_from(e + "IIQQQQQQ", data, at)
+                p_type, p_flags, p_offset, p_vaddr, _, p_filesz, p_memsz, _ = _unpack_from(e + "IIQQQQQQ", data, at)
             else:
-                p_type, p_offset, p_vaddr, _, p_filesz, p_memsz, p_flags, _ = struct.unpack_from(e + "IIIIIIII", data, at)
+                p_type, p_offset, p_vaddr, _, p_filesz, p_memsz, p_flags, _ = _unpack_from(e + "IIIIIIII", data, at)
             if p_type != _PT_LOAD:
                 continue
             segments.append(Segment(p_vaddr, p_offset, _clip(p_offset, p_filesz, size), p_memsz, p_flags))
@@ -295,11 +366,11 @@ def _parse_elf(data: bytes) -> Executable:
         raw = []
         fmt = e + ("IIQQQQIIQQ" if is64 else "IIIIIIIIII")
         if shnum == 0 and shoff + shentsize <= size:  # extended numbering: count in section 0
-            shnum = struct.unpack_from(fmt, data, shoff)[5]
+            shnum = _unpack_from(fmt, data, shoff)[5]
         if shnum > _MAX_HEADERS or shoff + shnum * shentsize > size:
             raise BinaryError("ELF section headers outside the file")
         for i in range(shnum):
-            raw.append(struct.unpack_from(fmt, data, shoff + i * shentsize))
+            raw.append(_unpack_from(fmt, data, shoff + i * shentsize))
         if shstrndx == 0xFFFF and raw:
             shstrndx = raw[0][6]
         strtab = b""

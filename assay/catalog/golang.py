@@ -337,7 +337,8 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     # Go's linker has written the build info magic into every binary since Go 1.13, and
     # UPX leaves its mark near the start of what it packs: a file with neither is not
     # worth parsing (most executables in an image are C, and this test is a memchr).
-    if binfmt.GO_BUILDINFO_MAGIC not in data and data.find(b"UPX", 0, 4096) < 0:
+    # A ReadAt comes from a source that found ".go.buildinfo" in the section table.
+    if not isinstance(data, binfmt.ReadAt) and binfmt.GO_BUILDINFO_MAGIC not in data and data.find(b"UPX", 0, 4096) < 0:
         return None
     try:
         exes = binfmt.parse(data)
@@ -362,7 +363,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     return None
 
 
-ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=guarded(analyze_binary), elf_sections=(".go.buildinfo",))
+ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=guarded(analyze_binary), elf_sections=(".go.buildinfo",), elf_lazy=True)
 
 
 # -- packages --------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from .._internal.globs import compile_glob
 from .._internal.licenses import to_license
 from ..source.tree import FileResolver
 from . import Environment, GlobCataloger, Parsed, parse_error
+from ._pymarkers import evaluate as evaluate_marker
 
 __all__ = [
     "INSTALLED_NAME",
@@ -228,12 +229,16 @@ def marker_holds(marker: str, python: str = "", extra: str = "") -> bool:
     """
     if not marker:
         return True
+    versions = (python,) if python else _ANY_PYTHON
+    fast = [evaluate_marker(marker, _marker_env(v, extra)) for v in versions]  # the common forms
+    if None not in fast:
+        return any(fast)
     m = _marker(marker)
     if m is None:
         return True
     from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 
-    for version in (python,) if python else _ANY_PYTHON:
+    for version in versions:
         try:
             if m.evaluate(_marker_env(version, extra)):
                 return True

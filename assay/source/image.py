@@ -337,15 +337,19 @@ class ImageReader:
                 names: bytes | None | bool = False  # the ELF section names, once looked up
                 for a in self._analyzers:
                     if m.size <= a.max_size and a.wants(path, m.size, mode):
-                        if data is None and a.elf_sections and isinstance(ts, TarRegion):
+                        view: bytes | binfmt.ReadAt | None = data
+                        if a.elf_sections and isinstance(ts, TarRegion):
                             if names is False:
                                 names = binfmt.elf_section_names(ts.peek, m.size)
-                            if isinstance(names, bytes) and not any(f"{s}\0".encode() in names for s in a.elf_sections):
-                                continue  # an ELF without the sections this analyzer reads: not worth reading
-                        if data is None:
-                            data = ts.read()
+                            if isinstance(names, bytes):
+                                if not any(f"{s}\0".encode() in names for s in a.elf_sections):
+                                    continue  # an ELF without the sections this analyzer reads: not worth reading
+                                if a.elf_lazy and data is None:
+                                    view = binfmt.ReadAt(ts.peek, m.size)  # its headers and sections, not the file
+                        if view is None:
+                            view = data = ts.read()
                         try:
-                            result = a.analyze(path, data)
+                            result = a.analyze(path, view)  # type: ignore[arg-type]
                         except Exception:  # an analyzer bug must not stop reading the image
                             log.warning("analyzer %s failed on %s", a.name, path, exc_info=log.isEnabledFor(logging.DEBUG))
                             result = None

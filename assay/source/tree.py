@@ -61,6 +61,10 @@ class Analyzer:
     # skipped unread, by sources that can read its headers alone (a layer in a
     # local file); an ELF without a section table is always analyzed.
     elf_sections: tuple[str, ...] = ()
+    # With ``elf_sections``: an ELF file whose section table names one of them may be
+    # handed to ``analyze`` as a :class:`~assay._internal.binfmt.ReadAt` that reads
+    # only what is asked for, instead of the file's bytes.
+    elf_lazy: bool = False
 
 
 def normpath(path: str) -> str:
