@@ -284,3 +284,44 @@ def test_analyzers_skip_elf_files_without_their_sections(tmp_path: Path, compres
     found = open_source(uri).resolver([], [go]).analysis("go")
     assert set(found) == {"/bin/go", "/bin/bare", "/etc/motd"} | ({"/bin/c"} if compression == "gzip" else set())
     assert sorted(calls) == sorted(found)
+
+
+@pytest.mark.parametrize("compression", ["none", "gzip"])
+def test_elf_lazy_analyzers_get_a_read_at_from_local_layers(tmp_path: Path, compression: str) -> None:
+    """An analyzer that reads ELF files lazily gets a ReadAt over an uncompressed local layer, the bytes elsewhere;
+    the other analyzers of the same file still get its bytes."""
+    from assay._internal.binfmt import ReadAt
+    from assay.source.tree import Analyzer
+    from tests._internal.test_binfmt import make_elf
+
+    kinds: dict[str, list[tuple[str, str]]] = {"lazy": [], "eager": []}
+
+    def analyzer(name: str, **kw):  # type: ignore[no-untyped-def]
+        def analyze(path: str, data):  # type: ignore[no-untyped-def]
+            kinds[name].append((path, type(data).__name__))
+            return bytes(data[0:4])
+
+        return Analyzer(name, lambda path, size, mode: True, analyze, elf_sections=(".go.buildinfo",), **kw)
+
+    go_elf = make_elf([(".text", 0x401000, b"\x90" * 200_000, False), (".go.buildinfo", 0x480000, b"\xff Go buildinf:", True)])
+    img = Image([layer(F("bin/go", go_elf), compression=compression)])
+    write_docker_archive(tmp_path / "d.tar", img) if compression == "none" else write_oci_dir(tmp_path / "d", img)
+    uri = f"docker-archive:{tmp_path / 'd.tar'}" if compression == "none" else f"oci-dir:{tmp_path / 'd'}"
+    res = open_source(uri).resolver([], [analyzer("lazy", elf_lazy=True), analyzer("eager")])
+    assert res.analysis("lazy") == {"/bin/go": b"\x7fELF"} and res.analysis("eager") == {"/bin/go": b"\x7fELF"}
+    assert kinds["lazy"] == [("/bin/go", ReadAt.__name__ if compression == "none" else "bytes")]
+    assert kinds["eager"] == [("/bin/go", "bytes")]
+
+
+def test_layer_hashing_starts_at_open_and_stops_at_close(tmp_path: Path) -> None:
+    write_docker_archive(tmp_path / "d.tar", base_image())
+    interval = sys.getswitchinterval()
+    src = open_source(f"docker-archive:{tmp_path / 'd.tar'}")
+    hasher = src.reader._hasher  # type: ignore[attr-defined]
+    assert hasher._t is not None  # started with the source, before any resolver is asked for
+    src.close()
+    assert not hasher._t.is_alive() and sys.getswitchinterval() == interval
+    src = open_source(f"docker-archive:{tmp_path / 'd.tar'}")
+    assert src.resolver([], []).exists("/opt/new")
+    src.close()
+    assert not src.reader._hasher._t.is_alive() and sys.getswitchinterval() == interval  # type: ignore[attr-defined]
