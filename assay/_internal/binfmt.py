@@ -33,6 +33,7 @@ __all__ = [
     "go_buildinfo_span",
     "is_upx_packed",
     "looks_executable",
+    "may_be_compiled",
     "parse",
 ]
 
@@ -203,6 +204,20 @@ def _unpack_from(fmt: str, data: bytes | ReadAt, at: int) -> tuple:  # type: ign
     if isinstance(data, ReadAt):
         return struct.unpack(fmt, data[at : at + struct.calcsize(fmt)])  # type: ignore[arg-type]
     return struct.unpack_from(fmt, data, at)
+
+
+_LIB_SUFFIXES = (".so", ".dll", ".exe", ".dylib")
+
+
+def may_be_compiled(path: str, size: int, mode: int) -> bool:
+    """Whether a file could be a compiled program or library, by its mode, name and size alone:
+    executable, or named like a shared library or a Windows binary, and at least 512 bytes."""
+    if size < 512:
+        return False
+    if mode & 0o111:
+        return True
+    base = path[path.rfind("/") + 1 :]
+    return base.endswith(_LIB_SUFFIXES) or ".so." in base
 
 
 def looks_executable(data: bytes) -> bool:

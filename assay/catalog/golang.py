@@ -318,17 +318,6 @@ def _unescape(body: str) -> str:
 
 # -- the analyzer ----------------------------------------------------------------------
 
-_LIB_SUFFIXES = (".so", ".dll", ".exe", ".dylib")
-
-
-def _wants(path: str, size: int, mode: int) -> bool:
-    if size < 512:
-        return False
-    if mode & 0o111:
-        return True
-    base = path.rsplit("/", 1)[-1]
-    return base.endswith(_LIB_SUFFIXES) or ".so." in base
-
 
 def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable | None:
     """Build info of every image in the file; :class:`Unreadable` when it cannot be had."""
@@ -363,7 +352,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[BuildInfo, ...] | Unreadable
     return None
 
 
-ANALYZER = Analyzer(name="go-buildinfo", wants=_wants, analyze=guarded(analyze_binary), elf_sections=(".go.buildinfo",), elf_lazy=True)
+ANALYZER = Analyzer(name="go-buildinfo", wants=binfmt.may_be_compiled, analyze=guarded(analyze_binary), elf_sections=(".go.buildinfo",), elf_lazy=True)
 
 
 # -- packages --------------------------------------------------------------------------

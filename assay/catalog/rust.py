@@ -202,15 +202,6 @@ def read_audit_data(blob: bytes) -> tuple[AuditCrate, ...]:
     return tuple(out)
 
 
-def _wants(path: str, size: int, mode: int) -> bool:
-    if size < 512:
-        return False
-    if mode & 0o111:
-        return True
-    base = path.rsplit("/", 1)[-1]
-    return base.endswith((".so", ".dll", ".exe", ".dylib")) or ".so." in base
-
-
 _SECTION_NAME = binfmt.RUST_AUDIT_SECTION.encode()
 
 
@@ -234,7 +225,7 @@ def analyze_binary(path: str, data: bytes) -> tuple[AuditCrate, ...] | Unreadabl
     return None
 
 
-ANALYZER = Analyzer(name="rust-audit", wants=_wants, analyze=guarded(analyze_binary), elf_sections=(binfmt.RUST_AUDIT_SECTION,))
+ANALYZER = Analyzer(name="rust-audit", wants=binfmt.may_be_compiled, analyze=guarded(analyze_binary), elf_sections=(binfmt.RUST_AUDIT_SECTION,))
 
 
 def audit_packages(crates: tuple[AuditCrate, ...], loc: Location) -> tuple[list[Package], list[Relationship]]:

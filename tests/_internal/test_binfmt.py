@@ -441,3 +441,14 @@ def test_elf_parsed_through_read_at_equals_parsed_from_bytes(bits, big):
     assert (lazy.sections, lazy.segments, lazy.arch, lazy.ptr_size) == (eager.sections, eager.segments, eager.arch, eager.ptr_size)
     assert lazy.section_data(".go.buildinfo") == b"info" and lazy.read(0x4A0006, 5) == b"world"
     assert sum(n for _, n in reads) < len(data) // 2  # the .text in between was never read
+
+
+def test_may_be_compiled_by_mode_name_and_size() -> None:
+    assert binfmt.may_be_compiled("/usr/bin/app", 4096, 0o755)
+    assert binfmt.may_be_compiled("/usr/lib/libx.so", 4096, 0o644)
+    assert binfmt.may_be_compiled("/usr/lib/libx.so.1.2", 4096, 0o644)
+    assert binfmt.may_be_compiled("/app/tool.exe", 4096, 0o644) and binfmt.may_be_compiled("/app/x.dll", 600, 0o600)
+    assert binfmt.may_be_compiled("/Applications/lib.dylib", 4096, 0o644)
+    assert not binfmt.may_be_compiled("/usr/share/doc/readme", 4096, 0o644)
+    assert not binfmt.may_be_compiled("/usr/bin/tiny", 100, 0o755)
+    assert not binfmt.may_be_compiled("/usr/lib/so.txt", 4096, 0o644)
