@@ -13,6 +13,7 @@ then asks packaging.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from typing import Callable, Mapping
@@ -41,6 +42,19 @@ class _Fallback(Exception):
 
 def evaluate(marker: str, env: Mapping[str, str]) -> bool | None:
     """``Marker(marker).evaluate(env)`` for the common forms; None for the others."""
+    tokens = _tokens(marker)
+    if tokens is None:
+        return None
+    try:
+        value, rest = _or(tokens, 0, env)
+    except (_Fallback, IndexError):
+        return None
+    return value if rest == len(tokens) else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(marker: str) -> tuple[str, ...] | None:
+    """The marker's tokens, once per marker (it is evaluated in several environments); None if it has others."""
     tokens: list[str] = []
     pos, end = 0, len(marker)
     while pos < end:
@@ -51,14 +65,10 @@ def evaluate(marker: str, env: Mapping[str, str]) -> bool | None:
             break
         tokens.append(m.group(1))
         pos = m.end()
-    try:
-        value, rest = _or(tokens, 0, env)
-    except (_Fallback, IndexError):
-        return None
-    return value if rest == len(tokens) else None
+    return tuple(tokens)
 
 
-def _or(t: list[str], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
+def _or(t: tuple[str, ...], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
     value, i = _and(t, i, env)
     while i < len(t) and t[i] == "or":
         other, i = _and(t, i + 1, env)  # both sides parsed: a form we cannot decide anywhere falls back
@@ -66,7 +76,7 @@ def _or(t: list[str], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
     return value, i
 
 
-def _and(t: list[str], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
+def _and(t: tuple[str, ...], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
     value, i = _atom(t, i, env)
     while i < len(t) and t[i] == "and":
         other, i = _atom(t, i + 1, env)
@@ -74,7 +84,7 @@ def _and(t: list[str], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
     return value, i
 
 
-def _atom(t: list[str], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
+def _atom(t: tuple[str, ...], i: int, env: Mapping[str, str]) -> tuple[bool, int]:
     if t[i] == "(":
         value, i = _or(t, i + 1, env)
         if t[i] != ")":
@@ -109,4 +119,5 @@ def _compare(name: str, value: str, op: str, literal: str) -> bool:
 
 
 def _canonical(name: str) -> str:
+    # packaging's canonicalize_name; not python.normalize_name, which also strips spaces
     return _SEPARATORS.sub("-", name).lower()
